@@ -1,0 +1,124 @@
+"""Reads of the fleet."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db.models import QuerySet
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from devices.models import (
+    DAMAGE_CATEGORIES,
+    Assignment,
+    Device,
+    FaultCategory,
+    MasterImage,
+    WarrantyCoverage,
+    normalise_serial,
+)
+
+
+@dataclass(frozen=True)
+class CoverageAnswer:
+    """What covers a fault: the decision, the record behind it, and why (in words for a person).
+
+    `decision` is one of the coverage values of SPEC §3.2: manufacturer, extended, accidental,
+    region (the program pays) or family (chargeable).
+    """
+
+    decision: str
+    coverage: WarrantyCoverage | None
+    reason: str
+    considered: list[str] = field(default_factory=list)
+
+
+# Most favourable first: a manufacturer repair costs nobody anything, an extended warranty costs
+# the program nothing more, an accidental-damage claim uses up one of a capped number of claims.
+_PREFERENCE = (
+    WarrantyCoverage.Kind.MANUFACTURER,
+    WarrantyCoverage.Kind.EXTENDED,
+    WarrantyCoverage.Kind.ACCIDENTAL,
+)
+
+
+def _describe(coverage: WarrantyCoverage) -> str:
+    return _("%(kind)s %(provider)s (contract %(ref)s), from %(start)s to %(end)s") % {
+        "kind": coverage.get_kind_display(),
+        "provider": coverage.provider,
+        "ref": coverage.contract_ref or "—",
+        "start": date_format(coverage.starts_on, "SHORT_DATE_FORMAT"),
+        "end": date_format(coverage.ends_on, "SHORT_DATE_FORMAT"),
+    }
+
+
+def _refusal(coverage: WarrantyCoverage, *, on: dt.date, category: str) -> str | None:
+    """Why this coverage does not pay for this fault on this date, or None if it does."""
+    if not coverage.starts_on <= on <= coverage.ends_on:
+        return _("not active on %(date)s") % {"date": date_format(on, "SHORT_DATE_FORMAT")}
+    if category == FaultCategory.THEFT_LOSS:
+        return _("theft and loss are not covered")
+    damage = category in DAMAGE_CATEGORIES
+    if coverage.kind == WarrantyCoverage.Kind.ACCIDENTAL:
+        if not damage:
+            return _("covers accidental damage only")
+        if coverage.claims_used >= coverage.claims_cap:
+            return _("claims cap reached (%(used)s of %(cap)s)") % {
+                "used": coverage.claims_used,
+                "cap": coverage.claims_cap,
+            }
+        return None
+    if damage:
+        return _("does not cover accidental damage")
+    return None
+
+
+def coverage_for(*, device: Device, on: dt.date, category: str, coverages=None) -> CoverageAnswer:
+    """What covers a fault of `category` on `device`, declared on `on`?
+
+    Start and end days are both covered. When several coverages apply the most favourable wins
+    (manufacturer, then extended, then accidental-damage protection within its claims cap) and the
+    answer says which, and why the others were set aside. With none: the program pays (`region`)
+    for faults, the family is charged (`family`) for uncovered damage.
+    `coverages` may be passed when the caller has them already (no query then).
+    """
+    if coverages is None:
+        coverages = list(device.coverages.all())
+    considered: list[str] = []
+    usable: list[WarrantyCoverage] = []
+    for coverage in coverages:
+        refusal = _refusal(coverage, on=on, category=category)
+        if refusal is None:
+            usable.append(coverage)
+        else:
+            considered.append(f"{_describe(coverage)}: {refusal}")
+    if usable:
+        best = min(usable, key=lambda c: (_PREFERENCE.index(c.kind), -c.ends_on.toordinal(), c.pk or 0))
+        for other in usable:
+            if other is not best:
+                considered.append(
+                    _("%(coverage)s: also applies, but %(best)s is more favourable")
+                    % {"coverage": _describe(other), "best": best.get_kind_display()}
+                )
+        return CoverageAnswer(best.kind, best, _("Covered by %(coverage)s.") % {"coverage": _describe(best)}, considered)
+    if category in DAMAGE_CATEGORIES:
+        return CoverageAnswer("family", None, _("No active coverage pays for this damage: chargeable to the family."), considered)
+    return CoverageAnswer("region", None, _("No active coverage: the program pays for the repair."), considered)
+
+
+def current_image(*, academie: str) -> MasterImage | None:
+    return MasterImage.objects.filter(academie=academie, is_current=True).first()
+
+
+def device_holder_assignment(*, device: Device) -> Assignment | None:
+    return device.assignments.filter(returned_at__isnull=True).select_related("student").first()
+
+
+def device_by_identifier(*, identifier: str, queryset: QuerySet[Device] | None = None) -> Device | None:
+    """Find a device by serial number (any case, blanks ignored) or asset tag."""
+    qs = Device.objects.all() if queryset is None else queryset
+    value = (identifier or "").strip()
+    if not value:
+        return None
+    return qs.filter(serial_number=normalise_serial(value)).first() or qs.filter(asset_tag=value).first()
