@@ -6,6 +6,7 @@ student, serial numbers stored upper-case, académie consistent with départemen
 """
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
@@ -85,7 +86,7 @@ class Zone(models.Model):
 
 
 uai_validator = RegexValidator(
-    r"^[0-9]{7}[A-Z]$", _("A UAI code is 7 digits followed by an upper-case letter, e.g. 0310024H.")
+    r"^[0-9]{7}[A-Za-z]$", _("A UAI code is 7 digits followed by a letter, e.g. 0310024H.")
 )
 
 
@@ -142,10 +143,17 @@ class Establishment(models.Model):
         return f"{self.name} ({self.uai})"
 
     def save(self, *args, **kwargs):
+        self.normalise()
+        super().save(*args, **kwargs)
+
+    def normalise(self) -> None:
         self.uai = (self.uai or "").strip().upper()
         if self.departement in DEPARTEMENT_ACADEMIE:
             self.academie = DEPARTEMENT_ACADEMIE[self.departement]
-        super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        # Before validate_unique, so that "0310024h" is seen as the existing "0310024H".
+        self.normalise()
 
 
 class DeviceModel(models.Model):
@@ -237,9 +245,16 @@ class Device(models.Model):
         return f"{self.serial_number} ({self.asset_tag})"
 
     def save(self, *args, **kwargs):
+        self.normalise()
+        super().save(*args, **kwargs)
+
+    def normalise(self) -> None:
         self.serial_number = normalise_serial(self.serial_number)
         self.asset_tag = (self.asset_tag or "").strip()
-        super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        # Before validate_unique, so that "sn 123" is seen as the existing "SN123".
+        self.normalise()
 
 
 def normalise_serial(value: str) -> str:
@@ -329,6 +344,15 @@ class Profile(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} ({self.get_role_display()})"
+
+    def clean(self) -> None:
+        errors = {}
+        if self.role in (Role.STUDENT, Role.STAFF) and not self.establishment_id:
+            errors["establishment"] = _("Students and school staff belong to an establishment.")
+        if self.role == Role.TECHNICIAN and not self.zone_id:
+            errors["zone"] = _("A technician works in a zone.")
+        if errors:
+            raise ValidationError(errors)
 
 
 class Assignment(models.Model):

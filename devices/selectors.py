@@ -101,9 +101,13 @@ def coverage_for(*, device: Device, on: dt.date, category: str, coverages=None) 
                     _("%(coverage)s: also applies, but %(best)s is more favourable")
                     % {"coverage": _describe(other), "best": best.get_kind_display()}
                 )
-        return CoverageAnswer(best.kind, best, _("Covered by %(coverage)s.") % {"coverage": _describe(best)}, considered)
+        return CoverageAnswer(
+            best.kind, best, _("Covered by %(coverage)s.") % {"coverage": _describe(best)}, considered
+        )
     if category in DAMAGE_CATEGORIES:
-        return CoverageAnswer("family", None, _("No active coverage pays for this damage: chargeable to the family."), considered)
+        return CoverageAnswer(
+            "family", None, _("No active coverage pays for this damage: chargeable to the family."), considered
+        )
     return CoverageAnswer("region", None, _("No active coverage: the program pays for the repair."), considered)
 
 

@@ -60,7 +60,9 @@ def assignment_hand_over(
 
 
 @transaction.atomic
-def assignment_close(*, assignment: Assignment, at: dt.datetime | None = None, device_status: str = Device.Status.IN_STOCK) -> Assignment:
+def assignment_close(
+    *, assignment: Assignment, at: dt.datetime | None = None, device_status: str = Device.Status.IN_STOCK
+) -> Assignment:
     """End an assignment (the student gave the device back); the device takes `device_status`."""
     assignment = Assignment.objects.select_for_update().get(pk=assignment.pk)
     if assignment.returned_at is not None:

@@ -8,3 +8,6 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="repairs-test-media-"))  # noqa: F405
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
+# Static files are served from the app directories in tests (no collectstatic beforehand).
+STATIC_ROOT = Path(tempfile.mkdtemp(prefix="repairs-test-static-"))  # noqa: F405
+WHITENOISE_USE_FINDERS = True

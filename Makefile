@@ -1,0 +1,51 @@
+# The two commands of the README: `make run` and `make test`. Everything else is a helper.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+SCALE ?= small
+
+.PHONY: run test lint format migrate seed messages worker beat clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: requirements.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+migrate: $(VENV)/.installed
+	$(BIN)/python manage.py migrate --noinput
+
+seed: migrate
+	$(BIN)/python manage.py seed_demo --scale $(SCALE)
+
+## make run: fresh machine → app on http://127.0.0.1:8000 with demo data (SQLite, eager tasks).
+run: seed
+	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+## make test: lint, migrations in step with the models, then the whole test suite.
+test: $(VENV)/.installed-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python manage.py makemigrations --check --dry-run --verbosity 0 || \
+		(echo "Models changed without a migration: run manage.py makemigrations." && exit 1)
+	$(BIN)/pytest
+
+format: $(VENV)/.installed-dev
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+## make messages: refresh locale/fr after changing user-facing strings (needs GNU gettext).
+messages: $(VENV)/.installed
+	$(BIN)/python manage.py makemessages --locale fr --ignore ".venv/*" --ignore "var/*" --no-obsolete
+	$(BIN)/python manage.py compilemessages --locale fr --ignore ".venv/*"
+
+clean:
+	rm -rf $(VENV) var staticfiles .pytest_cache .ruff_cache

@@ -1,0 +1,36 @@
+import pytest
+
+
+@pytest.mark.django_db
+def test_healthz_reports_database_and_broker(client, settings):
+    settings.CELERY_BROKER_URL = ""
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok", "broker": "eager"}
+
+
+@pytest.mark.django_db
+def test_healthz_reports_an_unreachable_broker_without_failing(client, settings):
+    from config.celery import app
+
+    # Port 9 (discard) on loopback: nothing listens there, the connection is refused at once.
+    settings.CELERY_BROKER_URL = "redis://127.0.0.1:9/0"
+    app.conf.broker_url = settings.CELERY_BROKER_URL
+    try:
+        response = client.get("/healthz")
+    finally:
+        app.conf.broker_url = None
+    assert response.status_code == 200
+    body = response.json()
+    assert body["database"] == "ok"
+    assert body["broker"].startswith("error")
+
+
+@pytest.mark.django_db
+def test_healthz_answers_503_when_the_database_is_down(client, monkeypatch):
+    from config import health
+
+    monkeypatch.setattr(health, "database_status", lambda: "error: OperationalError")
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["database"].startswith("error")
