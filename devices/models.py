@@ -202,6 +202,7 @@ class Device(models.Model):
     class Status(models.TextChoices):
         IN_STOCK = "in_stock", _("In stock")
         SPARE = "spare", _("Spare / loaner pool")
+        ON_LOAN = "on_loan", _("Lent as a loaner")
         ASSIGNED = "assigned", _("Assigned")
         IN_REPAIR = "in_repair", _("In repair")
         RETIRED = "retired", _("Retired")

@@ -1,0 +1,328 @@
+"""Tickets (SPEC §3). The FSM methods change the instance only: no save, no query, no I/O.
+
+Services (repairs/services.py) orchestrate: permission, transition, save, timeline, effects on the
+fleet, notifications, all in one transaction.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_fsm import ConcurrentTransition, FSMField, FSMModelMixin, transition
+
+from devices.models import Device, Establishment, FaultCategory, WarrantyCoverage
+from repairs import permissions
+from repairs.states import (
+    FINAL_STATES,
+    TRANSITIONS_BY_NAME,
+    Coverage,
+    Priority,
+    ReturnChannel,
+    State,
+)
+
+
+class TicketChanged(ConcurrentTransition):
+    """The ticket was changed by someone else since it was read: nothing was written."""
+
+
+def fsm_transition(name: str):
+    """The django-fsm decorator for a transition of the table in repairs/states.py."""
+    spec = TRANSITIONS_BY_NAME[name]
+
+    def permission(instance: Ticket, user) -> bool:
+        return permissions.may_fire(user=user, ticket=instance, name=name)
+
+    return transition(field="state", source=list(spec.sources), target=spec.target, permission=permission)
+
+
+class ReferenceCounter(models.Model):
+    """Last reference number handed out per year. Incremented under the row's write lock, so two
+    declarations at once get two numbers; a rolled-back declaration leaves a gap, never a duplicate."""
+
+    year = models.PositiveSmallIntegerField(primary_key=True)
+    value = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.value}"
+
+
+class OptimisticLockMixin(models.Model):
+    """Every save of an existing row checks and bumps `version`: a save based on a stale read
+    raises TicketChanged instead of overwriting someone else's change (state or any other field)."""
+
+    version = models.PositiveIntegerField(default=0, editable=False)
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            self.version += 1
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "version"}
+        try:
+            super().save(*args, **kwargs)
+        except TicketChanged:
+            self.version -= 1
+            raise
+
+    def _do_update(self, base_qs, using, pk_val, values, update_fields, forced_update, *args):
+        read_version = self.version - 1
+        updated = super()._do_update(
+            base_qs.filter(version=read_version), using, pk_val, values, update_fields, forced_update, *args
+        )
+        if not updated and base_qs.filter(pk=pk_val).exists():
+            raise TicketChanged(_("This ticket was just changed by someone else. Reload it and try again."))
+        return updated
+
+
+class Ticket(FSMModelMixin, OptimisticLockMixin, models.Model):
+    reference = models.CharField(_("reference"), max_length=20, unique=True)
+    device = models.ForeignKey(Device, verbose_name=_("device"), on_delete=models.PROTECT, related_name="tickets")
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("reported by"), on_delete=models.PROTECT, related_name="+"
+    )
+    # Snapshot at declaration: a device moving school later does not move its past tickets.
+    establishment = models.ForeignKey(
+        Establishment,
+        verbose_name=_("establishment"),
+        on_delete=models.PROTECT,
+        related_name="tickets",
+        null=True,
+        blank=True,
+    )
+    category = models.CharField(_("category"), max_length=20, choices=FaultCategory.choices)
+    description = models.TextField(_("description"))
+    priority = models.CharField(_("priority"), max_length=8, choices=Priority.choices, default=Priority.NORMAL)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assigned technician"),
+        on_delete=models.SET_NULL,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    state = FSMField(_("state"), max_length=20, choices=State.choices, default=State.DECLARED, protected=True)
+
+    coverage = models.CharField(_("coverage"), max_length=16, choices=Coverage.choices, blank=True)
+    coverage_reason = models.TextField(_("coverage reason"), blank=True)
+    coverage_overridden = models.BooleanField(_("coverage overridden"), default=False)
+    warranty = models.ForeignKey(
+        WarrantyCoverage,
+        verbose_name=_("warranty used"),
+        on_delete=models.SET_NULL,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    claim_counted = models.BooleanField(default=False, editable=False)
+
+    parts = models.JSONField(_("parts ordered"), default=list, blank=True)
+    rma_number = models.CharField(_("RMA number"), max_length=64, blank=True)
+    police_report = models.CharField(_("police report reference"), max_length=64, blank=True)
+    replacement = models.ForeignKey(
+        Device,
+        verbose_name=_("replacement device"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    loaner = models.ForeignKey(
+        Device, verbose_name=_("loaner"), on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    loaner_lent_at = models.DateTimeField(_("loaner lent at"), null=True, blank=True)
+    loaner_returned_at = models.DateTimeField(_("loaner returned at"), null=True, blank=True)
+    return_channel = models.CharField(
+        _("return channel"), max_length=8, choices=ReturnChannel.choices, default=ReturnChannel.ON_SITE
+    )
+    carrier = models.CharField(_("carrier"), max_length=64, blank=True)
+    tracking_number = models.CharField(_("tracking number"), max_length=64, blank=True)
+
+    declared_at = models.DateTimeField(_("declared at"), default=timezone.now)
+    first_responded_at = models.DateTimeField(_("first response at"), null=True, blank=True)
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    first_response_due_at = models.DateTimeField(_("first response due"), null=True, blank=True)
+    resolution_due_at = models.DateTimeField(_("resolution due"), null=True, blank=True)
+    first_response_breached = models.BooleanField(_("first response late"), default=False)
+    resolution_breached = models.BooleanField(_("resolution late"), default=False)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("ticket")
+        verbose_name_plural = _("tickets")
+        ordering = ["-declared_at"]
+        constraints = [
+            # One open ticket per device and fault category (SPEC §3 rules), even under races.
+            models.UniqueConstraint(
+                fields=["device", "category"],
+                condition=~Q(state__in=sorted(FINAL_STATES)),
+                name="ticket_one_open_per_device_category",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["state", "resolution_due_at"]),
+            models.Index(fields=["establishment", "state"]),
+            models.Index(fields=["assignee", "state"]),
+            models.Index(fields=["declared_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def is_final(self) -> bool:
+        return self.state in FINAL_STATES
+
+    @property
+    def loaner_out(self) -> bool:
+        return self.loaner_id is not None and self.loaner_returned_at is None
+
+    # The transitions of SPEC §3.1. Checks that need the database live in the services.
+
+    @fsm_transition("request_device")
+    def request_device(self) -> None:
+        pass
+
+    @fsm_transition("receive_device")
+    def receive_device(self) -> None:
+        pass
+
+    @fsm_transition("start_diagnosis")
+    def start_diagnosis(self) -> None:
+        pass
+
+    @fsm_transition("cancel")
+    def cancel(self) -> None:
+        pass
+
+    @fsm_transition("close_no_fault")
+    def close_no_fault(self, *, note: str) -> None:
+        if not note.strip():
+            raise ValidationError({"note": _("Say what was checked: a note is required to close without a fault.")})
+
+    @fsm_transition("start_repair")
+    def start_repair(self) -> None:
+        if not self.coverage:
+            raise ValidationError({"coverage": _("Decide the coverage before starting the repair.")})
+
+    @fsm_transition("order_parts")
+    def order_parts(self, *, parts: list[str]) -> None:
+        parts = [p.strip() for p in parts if p and p.strip()]
+        if not parts:
+            raise ValidationError({"parts": _("List the parts to order.")})
+        self.parts = [*self.parts, *parts]
+
+    @fsm_transition("send_to_manufacturer")
+    def send_to_manufacturer(self, *, rma_number: str) -> None:
+        if not rma_number.strip():
+            raise ValidationError({"rma_number": _("The manufacturer's RMA number is required.")})
+        self.rma_number = rma_number.strip()
+
+    @fsm_transition("receive_from_manufacturer")
+    def receive_from_manufacturer(self) -> None:
+        pass
+
+    @fsm_transition("finish_repair")
+    def finish_repair(self) -> None:
+        pass
+
+    @fsm_transition("swap")
+    def swap(self, *, replacement: Device, police_report: str = "") -> None:
+        if police_report.strip():
+            self.police_report = police_report.strip()
+        if self.category == FaultCategory.THEFT_LOSS and not self.police_report:
+            raise ValidationError(
+                {"police_report": _("A theft or loss needs the police report reference before a replacement.")}
+            )
+        self.replacement = replacement
+
+    @fsm_transition("ship")
+    def ship(self, *, carrier: str, tracking_number: str) -> None:
+        errors = {}
+        if not carrier.strip():
+            errors["carrier"] = _("Name the carrier.")
+        if not tracking_number.strip():
+            errors["tracking_number"] = _("The tracking number is required.")
+        if errors:
+            raise ValidationError(errors)
+        self.return_channel = ReturnChannel.CARRIER
+        self.carrier, self.tracking_number = carrier.strip(), tracking_number.strip()
+
+    @fsm_transition("deliver")
+    def deliver(self) -> None:
+        pass
+
+    @fsm_transition("hand_over")
+    def hand_over(self) -> None:
+        if self.loaner_out:
+            raise ValidationError(
+                {"loaner": _("Collect the loaner %(device)s before handing the device over.") % {"device": self.loaner}}
+            )
+
+
+class TimelineEntry(models.Model):
+    """Every transition, comment, attachment and loaner move of a ticket: who, when, from, to, note."""
+
+    class Kind(models.TextChoices):
+        DECLARED = "declared", _("Declared")
+        TRANSITION = "transition", _("Transition")
+        COMMENT = "comment", _("Comment")
+        ATTACHMENT = "attachment", _("Attachment")
+        LOANER = "loaner", _("Loaner")
+        EDIT = "edit", _("Change")
+
+    ticket = models.ForeignKey(Ticket, verbose_name=_("ticket"), on_delete=models.CASCADE, related_name="timeline")
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.SET_NULL, related_name="+", null=True
+    )
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    name = models.CharField(_("action"), max_length=32, blank=True)
+    source = models.CharField(_("from"), max_length=20, choices=State.choices, blank=True)
+    target = models.CharField(_("to"), max_length=20, choices=State.choices, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    payload = models.JSONField(_("details"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("timeline entry")
+        verbose_name_plural = _("timeline")
+        ordering = ["at", "pk"]
+        indexes = [models.Index(fields=["ticket", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} {self.kind} {self.name}"
+
+
+def attachment_path(instance: Attachment, filename: str) -> str:
+    # The stored name is ours, not the uploader's: nothing they type reaches the file system.
+    return (
+        f"tickets/{instance.ticket.declared_at:%Y/%m}/{instance.ticket.reference}/{instance.token}.{instance.extension}"
+    )
+
+
+class Attachment(models.Model):
+    ticket = models.ForeignKey(Ticket, verbose_name=_("ticket"), on_delete=models.CASCADE, related_name="attachments")
+    token = models.CharField(max_length=32, unique=True, editable=False)
+    file = models.FileField(_("file"), upload_to=attachment_path, max_length=255)
+    original_name = models.CharField(_("file name"), max_length=150)
+    content_type = models.CharField(_("type"), max_length=64)
+    extension = models.CharField(max_length=8)
+    size = models.PositiveIntegerField(_("size"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.SET_NULL, related_name="+", null=True
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["uploaded_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.original_name

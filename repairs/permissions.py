@@ -1,0 +1,105 @@
+"""Who may see and act on a ticket. Built on devices.permissions (roles and scopes), so that the
+fleet and the tickets answer "who is this person, what is their scope" the same way.
+
+Instance checks take a ticket whose `establishment` is loaded (select_related) and cost no query,
+except a student's "do I hold this device?" which is one.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q
+
+from devices import permissions as fleet
+from devices.models import Assignment, Role
+from repairs.states import REPORTER, TRANSITIONS_BY_NAME
+
+
+def ticket_filter(user) -> Q | None:
+    """Q selecting the tickets `user` may see; None for everything."""
+    role = fleet.role_of(user)
+    if role is None:
+        return Q(pk__in=[])
+    if role == Role.STUDENT:
+        held = Assignment.objects.filter(student=user, returned_at__isnull=True).values("device_id")
+        return Q(reporter=user) | Q(device_id__in=held)
+    scope = fleet.establishment_filter(user, prefix="establishment__")
+    if scope is None:
+        return None
+    if role == Role.TECHNICIAN:
+        # Tickets on depot devices (no establishment) belong to every technician's queue.
+        return scope | Q(establishment__isnull=True)
+    return scope
+
+
+def in_scope(*, user, ticket) -> bool:
+    """Staff of the ticket's establishment, a technician of its zone, or anyone reading everything."""
+    role = fleet.role_of(user)
+    if role in (Role.MANAGER, Role.SUPERVISOR):
+        return True
+    profile = fleet.profile_of(user)
+    if role == Role.STAFF:
+        return ticket.establishment_id is not None and ticket.establishment_id == profile.establishment_id
+    if role == Role.TECHNICIAN:
+        if profile.zone.is_depot or ticket.establishment_id is None:
+            return True
+        return ticket.establishment.zone_id == profile.zone_id
+    return False
+
+
+def can_view(*, user, ticket) -> bool:
+    if fleet.role_of(user) == Role.STUDENT:
+        return (
+            ticket.reporter_id == user.pk
+            or Assignment.objects.filter(student=user, device_id=ticket.device_id, returned_at__isnull=True).exists()
+        )
+    return in_scope(user=user, ticket=ticket)
+
+
+def may_fire(*, user, ticket, name: str) -> bool:
+    """May `user` fire transition `name` on `ticket` (whatever its current state)?"""
+    spec = TRANSITIONS_BY_NAME[name]
+    if not user.is_authenticated:
+        return False
+    if REPORTER in spec.actors and ticket.reporter_id == user.pk:
+        return True
+    role = fleet.role_of(user)
+    return role in spec.actors and in_scope(user=user, ticket=ticket)
+
+
+def is_operator(*, user, ticket) -> bool:
+    """A technician in scope, or a manager: edits priority, coverage, loaners."""
+    role = fleet.role_of(user)
+    return role == Role.MANAGER or (role == Role.TECHNICIAN and in_scope(user=user, ticket=ticket))
+
+
+def may_handle_loaners(*, user, ticket) -> bool:
+    return is_operator(user=user, ticket=ticket) or (
+        fleet.role_of(user) == Role.STAFF and in_scope(user=user, ticket=ticket)
+    )
+
+
+def may_comment(*, user, ticket) -> bool:
+    """Everyone who sees the ticket, except read-only supervisors."""
+    return fleet.role_of(user) != Role.SUPERVISOR and can_view(user=user, ticket=ticket)
+
+
+def may_assign(*, user, ticket, assignee) -> bool:
+    """Managers assign anyone; a technician takes a ticket of their scope for themselves."""
+    role = fleet.role_of(user)
+    if role == Role.MANAGER:
+        return True
+    return role == Role.TECHNICIAN and assignee == user and in_scope(user=user, ticket=ticket)
+
+
+def may_declare(*, user, device) -> bool:
+    """The student who holds the device, staff of its establishment, a technician of its zone, a manager."""
+    role = fleet.role_of(user)
+    if role == Role.STUDENT:
+        return Assignment.objects.filter(student=user, device=device, returned_at__isnull=True).exists()
+    if role == Role.SUPERVISOR:
+        return False
+    return fleet.can_act_for_establishment(user=user, establishment=device.establishment)
+
+
+def is_technician(user) -> bool:
+    return fleet.role_of(user) == Role.TECHNICIAN and not user.is_superuser
