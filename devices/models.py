@@ -85,9 +85,7 @@ class Zone(models.Model):
         return self.name
 
 
-uai_validator = RegexValidator(
-    r"^[0-9]{7}[A-Za-z]$", _("A UAI code is 7 digits followed by a letter, e.g. 0310024H.")
-)
+uai_validator = RegexValidator(r"^[0-9]{7}[A-Za-z]$", _("A UAI code is 7 digits followed by a letter, e.g. 0310024H."))
 
 
 class Establishment(models.Model):
