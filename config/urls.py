@@ -13,6 +13,8 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("api/v1/", include("config.api_urls", namespace="api")),
+    path("", include("repairs.urls")),
     # The role home pages arrive with the web application; until then the admin is the app.
     path("", RedirectView.as_view(pattern_name="admin:index", permanent=False), name="home"),
 ]

@@ -151,6 +151,9 @@ class Ticket(FSMModelMixin, OptimisticLockMixin, models.Model):
     resolution_due_at = models.DateTimeField(_("resolution due"), null=True, blank=True)
     first_response_breached = models.BooleanField(_("first response late"), default=False)
     resolution_breached = models.BooleanField(_("resolution late"), default=False)
+    # Set at 80 % of a target by the SLA engine; with the breach flags, it answers the queue's
+    # "at risk / breached" filter from an index instead of a computation per row.
+    sla_at_risk = models.BooleanField(_("at risk"), default=False)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
@@ -170,6 +173,7 @@ class Ticket(FSMModelMixin, OptimisticLockMixin, models.Model):
             models.Index(fields=["establishment", "state"]),
             models.Index(fields=["assignee", "state"]),
             models.Index(fields=["declared_at"]),
+            models.Index(fields=["resolution_breached", "first_response_breached", "sla_at_risk"]),
         ]
 
     def __str__(self) -> str:

@@ -121,15 +121,20 @@ MEDIA_ROOT = Path(env("DJANGO_MEDIA_ROOT", default=str(VAR_DIR / "media")))
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
+        # Token first: an anonymous script is told 401 with "WWW-Authenticate: Token".
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "EXCEPTION_HANDLER": "repairs.api.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Repair tickets API",
     "VERSION": "1.0.0",
+    "ENUM_NAME_OVERRIDES": {"TicketStateEnum": "repairs.states.State.choices"},
+    "SERVE_INCLUDE_SCHEMA": False,
 }
 
 # Celery: without a broker URL, tasks run eagerly in the web process (embedded default).

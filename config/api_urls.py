@@ -1,0 +1,19 @@
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView
+from rest_framework.authtoken.views import obtain_auth_token
+from rest_framework.routers import SimpleRouter
+
+from repairs.api import DeviceDetailView, MeView, TicketViewSet
+
+app_name = "api"
+
+router = SimpleRouter()
+router.register("tickets", TicketViewSet, basename="ticket")
+
+urlpatterns = [
+    path("auth/token/", obtain_auth_token, name="token"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("me/", MeView.as_view(), name="me"),
+    path("devices/<str:serial>/", DeviceDetailView.as_view(), name="device"),
+    *router.urls,
+]
