@@ -1,0 +1,154 @@
+"""Tickets in the admin: read-only records whose only way to change is a transition through the
+services (never a raw state edit), with the timeline inline."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django_fsm import ConcurrentTransition
+
+from devices import permissions as fleet
+from repairs import selectors, services
+from repairs.models import Attachment, Ticket, TimelineEntry
+from repairs.states import TRANSITIONS, Coverage
+
+
+class TransitionForm(forms.Form):
+    """The optional fields of SPEC §6's transition endpoint; each service takes those it needs."""
+
+    note = forms.CharField(label=gettext_lazy("Note"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    coverage = forms.ChoiceField(
+        label=gettext_lazy("Coverage (override)"), required=False, choices=[("", "—"), *Coverage.choices]
+    )
+    coverage_reason = forms.CharField(label=gettext_lazy("Reason for the override"), required=False)
+    parts = forms.CharField(
+        label=gettext_lazy("Parts (one per line)"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    rma_number = forms.CharField(label=gettext_lazy("RMA number"), required=False)
+    replacement = forms.CharField(label=gettext_lazy("Replacement serial (empty: from the pool)"), required=False)
+    police_report = forms.CharField(label=gettext_lazy("Police report reference"), required=False)
+    reimage = forms.BooleanField(label=gettext_lazy("Re-imaged with the current master image"), required=False)
+    carrier = forms.CharField(label=gettext_lazy("Carrier"), required=False)
+    tracking_number = forms.CharField(label=gettext_lazy("Tracking number"), required=False)
+
+    def __init__(self, *args, transition: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        accepted = services.transition_fields(transition)
+        for name in list(self.fields):
+            if name not in accepted:
+                del self.fields[name]
+
+    def service_fields(self) -> dict:
+        data = dict(self.cleaned_data)
+        if "parts" in data:
+            data["parts"] = [line for line in data["parts"].splitlines() if line.strip()]
+        return data
+
+
+def transition_action(name: str, label: str):
+    def run(modeladmin, request, queryset):
+        form = TransitionForm(request.POST if "apply" in request.POST else None, transition=name)
+        if not form.is_bound or not form.is_valid():
+            context = {
+                **modeladmin.admin_site.each_context(request),
+                "title": label,
+                "form": form,
+                "tickets": queryset,
+                "action": request.POST.get("action"),
+                "opts": modeladmin.model._meta,
+                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            }
+            return TemplateResponse(request, "admin/repairs/ticket/transition.html", context)
+        done = 0
+        for ticket in queryset:
+            try:
+                services.ticket_transition(ticket=ticket, actor=request.user, name=name, **form.service_fields())
+                done += 1
+            except (services.TicketError, ConcurrentTransition) as exc:
+                modeladmin.message_user(request, f"{ticket.reference}: {exc.args[0]}", messages.ERROR)
+            except ValidationError as exc:
+                modeladmin.message_user(request, f"{ticket.reference}: {' '.join(exc.messages)}", messages.ERROR)
+        if done:
+            modeladmin.message_user(
+                request, _("“%(action)s” done on %(count)d ticket(s).") % {"action": label, "count": done}
+            )
+        return None
+
+    run.__name__ = f"transition_{name}"
+    run.short_description = label
+    return run
+
+
+class TimelineInline(admin.TabularInline):
+    model = TimelineEntry
+    extra = 0
+    fields = ["at", "actor", "kind", "name", "source", "target", "note", "payload"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class AttachmentInline(admin.TabularInline):
+    model = Attachment
+    extra = 0
+    fields = ["original_name", "content_type", "size", "uploaded_by", "uploaded_at"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Ticket)
+class TicketAdmin(admin.ModelAdmin):
+    list_display = [
+        "reference",
+        "state",
+        "category",
+        "priority",
+        "device",
+        "establishment",
+        "assignee",
+        "declared_at",
+        "resolution_due_at",
+    ]
+    list_filter = ["state", "category", "priority", "coverage", "establishment__academie", "resolution_breached"]
+    search_fields = ["=reference", "=device__serial_number", "=device__asset_tag", "establishment__uai"]
+    list_select_related = ["device", "establishment", "assignee"]
+    show_full_result_count = False
+    list_per_page = 50
+    date_hierarchy = "declared_at"
+    inlines = [TimelineInline, AttachmentInline]
+    actions = [transition_action(spec.name, spec.label) for spec in TRANSITIONS]
+
+    def get_queryset(self, request):
+        return selectors.visible_tickets(user=request.user).select_related("device", "establishment", "assignee")
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in self.model._meta.fields]
+
+    def has_module_permission(self, request):
+        return fleet.can_view_reference_data(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return fleet.can_view_reference_data(request.user)
+
+    # Tickets change only through transitions (the actions above), never by editing fields.
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
