@@ -40,7 +40,7 @@ def test_uncovered_damage_is_chargeable_to_the_family(device):
     CoverageFactory(device=device, starts_on=START, ends_on=END)  # manufacturer: defects only
     answer = coverage_for(device=device, on=START, category="accidental_damage")
     assert answer.decision == "family"
-    assert any("accidental damage" in line for line in answer.considered)
+    assert any("ne couvre pas la casse" in line for line in answer.considered)
 
 
 def test_overlapping_coverages_the_most_favourable_wins_and_says_which(device):
@@ -49,7 +49,7 @@ def test_overlapping_coverages_the_most_favourable_wins_and_says_which(device):
     answer = coverage_for(device=device, on=START, category="screen")
     assert answer.decision == "manufacturer"
     assert answer.coverage == manufacturer
-    assert any("Extended warranty" in line and "more favourable" in line for line in answer.considered)
+    assert any("Extension de garantie" in line and "plus favorable" in line for line in answer.considered)
 
 
 def test_extended_warranty_takes_over_when_the_manufacturer_one_expires(device):
@@ -72,7 +72,7 @@ def test_accidental_damage_protection_with_its_cap_reached_does_not_cover(device
     CoverageFactory(device=device, kind="accidental", provider="AXA", claims_cap=2, claims_used=2)
     answer = coverage_for(device=device, on=START, category="accidental_damage")
     assert answer.decision == "family"
-    assert any("claims cap reached (2 of 2)" in line for line in answer.considered)
+    assert any("plafond de sinistres atteint (2 sur 2)" in line for line in answer.considered)
 
 
 def test_accidental_damage_protection_does_not_cover_a_plain_fault(device):

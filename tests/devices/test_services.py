@@ -31,7 +31,7 @@ def test_hand_over_refuses_a_device_already_held_and_changes_nothing():
     device = DeviceFactory()
     first = UserFactory()
     assignment_hand_over(device=device, student=first)
-    with pytest.raises(ValidationError, match="already assigned"):
+    with pytest.raises(ValidationError, match="déjà attribué"):
         assignment_hand_over(device=device, student=UserFactory())
     assert list(Assignment.objects.values_list("student", flat=True)) == [first.pk]
 
@@ -40,7 +40,7 @@ def test_hand_over_refuses_a_student_who_already_holds_a_device():
     student = UserFactory()
     assignment_hand_over(device=DeviceFactory(), student=student)
     other = DeviceFactory()
-    with pytest.raises(ValidationError, match="already holds"):
+    with pytest.raises(ValidationError, match="détient déjà"):
         assignment_hand_over(device=other, student=student)
     assert Device.objects.get(pk=other.pk).status == Device.Status.IN_STOCK
 
@@ -53,7 +53,7 @@ def test_hand_over_refuses_a_retired_or_lost_device(status):
 
 
 def test_home_delivery_needs_a_tracking_number():
-    with pytest.raises(ValidationError, match="tracking number"):
+    with pytest.raises(ValidationError, match="numéro de suivi"):
         assignment_hand_over(device=DeviceFactory(), student=UserFactory(), channel="carrier")
     assignment = assignment_hand_over(
         device=DeviceFactory(), student=UserFactory(), channel="carrier", tracking_number=" 6A123456789 "

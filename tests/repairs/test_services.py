@@ -70,7 +70,7 @@ def test_a_closed_ticket_does_not_block_a_new_declaration(world):
 @pytest.mark.parametrize("status", [Device.Status.RETIRED, Device.Status.LOST])
 def test_a_retired_or_lost_device_cannot_be_declared(world, status):
     device = DeviceFactory(establishment=world.establishment, status=status)
-    with pytest.raises(ValidationError, match="retired or lost"):
+    with pytest.raises(ValidationError, match="réformé ou perdu"):
         world.declare(device=device, by=world.staff)
     assert not Ticket.objects.exists()
 
@@ -96,14 +96,14 @@ def test_diagnosis_proposes_the_coverage_from_the_warranty_records(world):
     ticket = walk(world.declare(), world.tech, "start_diagnosis")
     assert ticket.coverage == "manufacturer"
     assert ticket.warranty.kind == "manufacturer"
-    assert "Manufacturer warranty" in ticket.coverage_reason or "Garantie" in ticket.coverage_reason
+    assert ticket.coverage_reason.startswith("Pris en charge par Garantie constructeur")
     assert ticket.first_responded_at is not None
     assert Device.objects.get(pk=world.device.pk).status == Device.Status.IN_REPAIR
 
 
 def test_technician_overrides_the_coverage_with_a_reason(world):
     ticket = walk(world.declare(), world.tech, "start_diagnosis")
-    with pytest.raises(ValidationError, match="reason"):
+    with pytest.raises(ValidationError, match="pourquoi"):
         services.ticket_start_repair(ticket=ticket, actor=world.tech, coverage="family")
     assert fresh(ticket).state == "diagnosing"
     services.ticket_start_repair(ticket=fresh(ticket), actor=world.tech, coverage="family", coverage_reason="Casse")
@@ -127,7 +127,7 @@ def test_send_to_manufacturer_is_refused_without_an_active_warranty_on_the_decla
     world.device.coverages.all().delete()
     CoverageFactory(device=world.device, starts_on=dt.date(2020, 1, 1), ends_on=dt.date(2023, 1, 1))
     ticket = walk(world.declare(), world.tech, "start_diagnosis")
-    with pytest.raises(ValidationError, match="No manufacturer or extended warranty"):
+    with pytest.raises(ValidationError, match="Aucune garantie constructeur ou extension"):
         services.ticket_send_to_manufacturer(ticket=ticket, actor=world.tech, rma_number="RMA-1")
     assert fresh(ticket).state == "diagnosing"
     assert fresh(ticket).rma_number == ""
@@ -200,7 +200,7 @@ def test_swap_takes_a_depot_spare_when_the_school_pool_is_empty(world):
 def test_swap_without_any_spare_is_refused_and_changes_nothing(world):
     Device.objects.filter(pk=world.spare.pk).update(status=Device.Status.RETIRED)
     ticket = walk(world.declare(), world.tech, "start_diagnosis")
-    with pytest.raises(ValidationError, match="No spare"):
+    with pytest.raises(ValidationError, match="Aucun ordinateur de réserve"):
         services.ticket_swap(ticket=ticket, actor=world.tech)
     assert fresh(ticket).state == "diagnosing"
     assert Assignment.objects.get(student=world.student, returned_at__isnull=True).device == world.device
@@ -209,9 +209,9 @@ def test_swap_without_any_spare_is_refused_and_changes_nothing(world):
 def test_swap_with_a_named_device_that_is_not_a_spare_is_refused(world):
     ticket = walk(world.declare(), world.tech, "start_diagnosis")
     busy = DeviceFactory(establishment=world.establishment, status=Device.Status.ASSIGNED)
-    with pytest.raises(ValidationError, match="not a spare"):
+    with pytest.raises(ValidationError, match="n’est pas dans la réserve"):
         services.ticket_swap(ticket=ticket, actor=world.tech, replacement=busy.serial_number.lower())
-    with pytest.raises(ValidationError, match="No device"):
+    with pytest.raises(ValidationError, match="Aucun ordinateur n’a"):
         services.ticket_swap(ticket=fresh(ticket), actor=world.tech, replacement="NOPE")
 
 
@@ -227,7 +227,7 @@ def test_swap_needs_the_replacement_on_the_current_image_or_a_reimage(world):
 
 def test_theft_swap_needs_the_police_report_and_marks_the_device_lost(world):
     ticket = walk(world.declare(category="theft_loss"), world.tech, "start_diagnosis")
-    with pytest.raises(ValidationError, match="police report"):
+    with pytest.raises(ValidationError, match="dépôt de plainte"):
         services.ticket_swap(ticket=ticket, actor=world.tech)
     assert fresh(ticket).state == "diagnosing"
     services.ticket_swap(ticket=fresh(ticket), actor=world.tech, police_report="PV 2026/123")
@@ -245,7 +245,7 @@ def test_hand_over_is_refused_while_a_loaner_is_out(world):
     ticket = services.ticket_lend_loaner(ticket=fresh(ticket), actor=world.staff, device=loaner.asset_tag)
     assert Device.objects.get(pk=loaner.pk).status == Device.Status.ON_LOAN
     ticket = walk(ticket, world.tech, "start_diagnosis", "start_repair", "finish_repair")
-    with pytest.raises(ValidationError, match="Collect the loaner"):
+    with pytest.raises(ValidationError, match="Récupérez l’ordinateur de prêt"):
         services.ticket_hand_over(ticket=ticket, actor=world.staff)
     assert fresh(ticket).state == "ready_for_return"
     services.ticket_collect_loaner(ticket=fresh(ticket), actor=world.staff)
@@ -259,7 +259,7 @@ def test_only_one_loaner_at_a_time_and_none_for_a_student(world):
         services.ticket_lend_loaner(ticket=ticket, actor=world.student)
     services.ticket_lend_loaner(ticket=fresh(ticket), actor=world.tech)
     DeviceFactory(establishment=world.establishment, status=Device.Status.SPARE)
-    with pytest.raises(ValidationError, match="already out"):
+    with pytest.raises(ValidationError, match="déjà sorti"):
         services.ticket_lend_loaner(ticket=fresh(ticket), actor=world.tech)
 
 
