@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
+from devices import permissions as fleet
+from devices.models import Role
 from repairs import permissions
 from repairs.models import Ticket
-from repairs.states import FINAL_STATES, TRANSITIONS, TransitionSpec
+from repairs.states import FINAL_STATES, OPEN_STATES, TRANSITIONS, State, TransitionSpec
 
 
 def visible_tickets(*, user) -> QuerySet[Ticket]:
@@ -58,3 +60,29 @@ def sla_filter(status: str) -> Q:
     if status == "at_risk":
         return Q(sla_at_risk=True) & ~breached & ~Q(state__in=FINAL_STATES)
     return ~breached & Q(sla_at_risk=False)
+
+
+def state_counts(*, queryset: QuerySet[Ticket]) -> dict[str, int]:
+    """Open tickets per state, in one aggregate query."""
+    rows = queryset.filter(state__in=OPEN_STATES).values("state").annotate(n=Count("pk"))
+    return {row["state"]: row["n"] for row in rows}
+
+
+def home_summary(*, user) -> dict:
+    """What this person has to do next: their open tickets, or their scope's, by state."""
+    role = fleet.role_of(user)
+    visible = visible_tickets(user=user)
+    open_tickets = ticket_list(user=user).filter(state__in=OPEN_STATES)
+    summary = {"role": role, "counts": state_counts(queryset=visible), "states": State}
+    if role == Role.STUDENT:
+        summary["my_tickets"] = open_tickets[:20]
+        summary["devices"] = list(fleet.visible_devices(user=user).select_related("model"))
+    elif role == Role.TECHNICIAN:
+        summary["my_tickets"] = open_tickets.filter(assignee=user)[:20]
+        summary["unassigned"] = open_tickets.filter(assignee__isnull=True)[:10]
+    elif role == Role.STAFF:
+        summary["to_receive"] = open_tickets.filter(state=State.AWAITING_DEVICE)[:20]
+        summary["to_hand_over"] = open_tickets.filter(state=State.READY_FOR_RETURN)[:20]
+    else:
+        summary["breached"] = open_tickets.filter(sla_filter("breached"))[:10]
+    return summary

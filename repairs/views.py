@@ -2,7 +2,7 @@
 
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, render
 
 from repairs import selectors
 from repairs.models import Attachment
@@ -29,3 +29,8 @@ def attachment_download(request, reference: str, attachment_id: int):
     if ticket is None:
         raise Http404
     return attachment_response(get_object_or_404(Attachment, pk=attachment_id, ticket=ticket))
+
+
+@login_required
+def home(request):
+    return render(request, "repairs/home.html", selectors.home_summary(user=request.user))
