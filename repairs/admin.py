@@ -1,50 +1,17 @@
 """Tickets in the admin: read-only records whose only way to change is a transition through the
 services (never a raw state edit), with the timeline inline."""
 
-from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django_fsm import ConcurrentTransition
 
 from devices import permissions as fleet
 from repairs import selectors, services
+from repairs.forms import TransitionForm
 from repairs.models import Attachment, Ticket, TimelineEntry
-from repairs.states import TRANSITIONS, Coverage
-
-
-class TransitionForm(forms.Form):
-    """The optional fields of SPEC §6's transition endpoint; each service takes those it needs."""
-
-    note = forms.CharField(label=gettext_lazy("Note"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    coverage = forms.ChoiceField(
-        label=gettext_lazy("Coverage (override)"), required=False, choices=[("", "—"), *Coverage.choices]
-    )
-    coverage_reason = forms.CharField(label=gettext_lazy("Reason for the override"), required=False)
-    parts = forms.CharField(
-        label=gettext_lazy("Parts (one per line)"), required=False, widget=forms.Textarea(attrs={"rows": 3})
-    )
-    rma_number = forms.CharField(label=gettext_lazy("RMA number"), required=False)
-    replacement = forms.CharField(label=gettext_lazy("Replacement serial (empty: from the pool)"), required=False)
-    police_report = forms.CharField(label=gettext_lazy("Police report reference"), required=False)
-    reimage = forms.BooleanField(label=gettext_lazy("Re-imaged with the current master image"), required=False)
-    carrier = forms.CharField(label=gettext_lazy("Carrier"), required=False)
-    tracking_number = forms.CharField(label=gettext_lazy("Tracking number"), required=False)
-
-    def __init__(self, *args, transition: str, **kwargs):
-        super().__init__(*args, **kwargs)
-        accepted = services.transition_fields(transition)
-        for name in list(self.fields):
-            if name not in accepted:
-                del self.fields[name]
-
-    def service_fields(self) -> dict:
-        data = dict(self.cleaned_data)
-        if "parts" in data:
-            data["parts"] = [line for line in data["parts"].splitlines() if line.strip()]
-        return data
+from repairs.states import TRANSITIONS
 
 
 def transition_action(name: str, label: str):

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import django_filters
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -23,8 +21,8 @@ from devices import permissions as fleet
 from devices.models import Device, FaultCategory, normalise_serial
 from devices.selectors import device_by_identifier, device_holder_assignment
 from repairs import selectors, services
+from repairs.filters import TicketFilter
 from repairs.models import Attachment, Ticket, TicketChanged, TimelineEntry
-from repairs.states import Priority, State
 from repairs.views import attachment_response
 
 # Errors: one mapping for the whole API.
@@ -92,49 +90,6 @@ class NoCountPagination(BasePagination):
                 "results": schema,
             },
         }
-
-
-# Filters
-
-
-class TicketFilter(django_filters.FilterSet):
-    state = django_filters.MultipleChoiceFilter(choices=State.choices)
-    establishment = django_filters.CharFilter(field_name="establishment__uai", method="filter_establishment")
-    category = django_filters.MultipleChoiceFilter(choices=FaultCategory.choices)
-    priority = django_filters.MultipleChoiceFilter(choices=Priority.choices)
-    assigned_to = django_filters.CharFilter(method="filter_assigned_to", help_text="username, `me` or `none`")
-    sla = django_filters.ChoiceFilter(
-        choices=[("ok", "ok"), ("at_risk", "at_risk"), ("breached", "breached")], method="filter_sla"
-    )
-    search = django_filters.CharFilter(method="filter_search", help_text="reference, serial, asset tag or text")
-
-    class Meta:
-        model = Ticket
-        fields = ["state", "establishment", "category", "priority", "assigned_to", "sla", "search"]
-
-    def filter_establishment(self, queryset, name, value):
-        return queryset.filter(establishment__uai=value.strip().upper())
-
-    def filter_assigned_to(self, queryset, name, value):
-        if value == "none":
-            return queryset.filter(assignee__isnull=True)
-        if value == "me":
-            return queryset.filter(assignee=self.request.user)
-        return queryset.filter(assignee__username=value)
-
-    def filter_sla(self, queryset, name, value):
-        return queryset.filter(selectors.sla_filter(value))
-
-    def filter_search(self, queryset, name, value):
-        value = value.strip()
-        if not value:
-            return queryset
-        return queryset.filter(
-            Q(reference__iexact=value)
-            | Q(device__serial_number=normalise_serial(value))
-            | Q(device__asset_tag__iexact=value)
-            | Q(description__icontains=value)
-        )
 
 
 # Serializers

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
 
 from devices import permissions as fleet
 from devices.models import Role
+from devices.selectors import current_image, device_holder_assignment
 from repairs import permissions
 from repairs.models import Ticket
 from repairs.states import FINAL_STATES, OPEN_STATES, TRANSITIONS, State, TransitionSpec
@@ -86,3 +88,59 @@ def home_summary(*, user) -> dict:
     else:
         summary["breached"] = open_tickets.filter(sla_filter("breached"))[:10]
     return summary
+
+
+def technicians(*, user) -> QuerySet:
+    """Technicians a manager may assign work to (everyone with the technician role)."""
+    from django.contrib.auth import get_user_model
+
+    return (
+        get_user_model()
+        .objects.filter(profile__role=Role.TECHNICIAN, is_active=True)
+        .select_related("profile__zone")
+        .order_by("last_name", "first_name", "username")
+    )
+
+
+def device_page(*, device, user) -> dict:
+    """A device with its holder, coverages (active or not today), image status, tickets, loans."""
+    today = timezone.localdate()
+    coverages = [
+        {"coverage": c, "active": c.starts_on <= today <= c.ends_on} for c in device.coverages.order_by("starts_on")
+    ]
+    image_current = None
+    if device.image_id:
+        image_current = device.image.is_current
+    tickets = ticket_list(user=user).filter(device=device).order_by("-declared_at")
+    loans = ticket_list(user=user).filter(loaner=device).order_by("-loaner_lent_at")
+    return {
+        "device": device,
+        "holder": device_holder_assignment(device=device),
+        "coverages": coverages,
+        "image_current": image_current,
+        "current_image": current_image(academie=device.establishment.academie) if device.establishment_id else None,
+        "tickets": tickets,
+        "loans": loans,
+        "can_declare": permissions.may_declare(user=user, device=device),
+    }
+
+
+def establishment_page(*, establishment, user) -> dict:
+    """What staff need at hand: open tickets, devices to receive and to hand back, the spare pool."""
+    from devices.models import Device
+
+    open_tickets = ticket_list(user=user).filter(establishment=establishment, state__in=OPEN_STATES)
+    return {
+        "establishment": establishment,
+        "to_receive": open_tickets.filter(state=State.AWAITING_DEVICE),
+        "to_hand_over": open_tickets.filter(state=State.READY_FOR_RETURN),
+        "open_tickets": open_tickets.exclude(state__in=[State.AWAITING_DEVICE, State.READY_FOR_RETURN])[:100],
+        "counts": state_counts(queryset=visible_tickets(user=user).filter(establishment=establishment)),
+        "spares": Device.objects.filter(establishment=establishment, status=Device.Status.SPARE).select_related(
+            "model", "image"
+        ),
+        "loaned": Device.objects.filter(establishment=establishment, status=Device.Status.ON_LOAN).select_related(
+            "model"
+        ),
+        "can_act": fleet.can_act_for_establishment(user=user, establishment=establishment),
+    }

@@ -1,0 +1,86 @@
+"""The ticket filters of the queue page and of the API: same parameters, so a filtered queue URL
+and an API query read alike."""
+
+import django_filters
+from django import forms
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from devices import permissions as fleet
+from devices.models import FaultCategory, normalise_serial
+from repairs import selectors
+from repairs.models import Ticket
+from repairs.states import Priority, State
+
+SLA_CHOICES = [("ok", _("On time")), ("at_risk", _("At risk")), ("breached", _("Late"))]
+ASSIGNED_CHOICES = [("me", _("Assigned to me")), ("none", _("Unassigned"))]
+SORT_CHOICES = [("due", _("Due date")), ("-declared", _("Newest first")), ("declared", _("Oldest first"))]
+SORTS = {
+    "due": ("resolution_due_at", "-declared_at", "pk"),
+    "-declared": ("-declared_at", "-pk"),
+    "declared": ("declared_at", "pk"),
+}
+
+
+class TicketFilter(django_filters.FilterSet):
+    search = django_filters.CharFilter(
+        label=_("Search"), method="filter_search", help_text=_("Reference, serial number, asset tag or text")
+    )
+    state = django_filters.MultipleChoiceFilter(label=_("State"), choices=State.choices)
+    establishment = django_filters.CharFilter(label=_("Establishment"), method="filter_establishment")
+    category = django_filters.MultipleChoiceFilter(label=_("Category"), choices=FaultCategory.choices)
+    priority = django_filters.MultipleChoiceFilter(label=_("Priority"), choices=Priority.choices)
+    assigned_to = django_filters.CharFilter(
+        label=_("Assigned to"), method="filter_assigned_to", help_text="username, `me` or `none`"
+    )
+    sla = django_filters.ChoiceFilter(
+        label=_("Deadline"), choices=SLA_CHOICES, method="filter_sla", empty_label=_("All")
+    )
+    sort = django_filters.ChoiceFilter(label=_("Sort by"), choices=SORT_CHOICES, method="filter_sort", empty_label=None)
+
+    class Meta:
+        model = Ticket
+        fields = ["search", "state", "establishment", "category", "priority", "assigned_to", "sla", "sort"]
+
+    def __init__(self, *args, html: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if html:
+            self.use_html_widgets()
+
+    def use_html_widgets(self) -> None:
+        """Selects for the web page; the API keeps free text (a UAI, a username)."""
+        user = self.request.user
+        establishments = fleet.visible_establishments(user=user).order_by("name").values_list("uai", "name")
+        self.filters["establishment"].field.widget = forms.Select(
+            choices=[("", _("All")), *[(uai, f"{name} ({uai})") for uai, name in establishments]]
+        )
+        self.filters["assigned_to"].field.widget = forms.Select(choices=[("", _("Anyone")), *ASSIGNED_CHOICES])
+        for name in ("state", "category", "priority"):
+            self.filters[name].field.widget = forms.CheckboxSelectMultiple(choices=self.filters[name].field.choices)
+
+    def filter_establishment(self, queryset, name, value):
+        return queryset.filter(establishment__uai=value.strip().upper())
+
+    def filter_assigned_to(self, queryset, name, value):
+        if value == "none":
+            return queryset.filter(assignee__isnull=True)
+        if value == "me":
+            return queryset.filter(assignee=self.request.user)
+        return queryset.filter(assignee__username=value)
+
+    def filter_sla(self, queryset, name, value):
+        return queryset.filter(selectors.sla_filter(value))
+
+    def filter_search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(reference__iexact=value)
+            | Q(device__serial_number=normalise_serial(value))
+            | Q(device__asset_tag__iexact=value)
+            | Q(description__icontains=value)
+        )
+
+    def filter_sort(self, queryset, name, value):
+        return queryset.order_by(*SORTS.get(value, SORTS["due"]))

@@ -1,0 +1,102 @@
+"""Forms of the web pages (and the admin's transition form). They validate input shapes only:
+the rules live in the services."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from devices.models import FaultCategory
+from repairs import services
+from repairs.states import Coverage, Priority
+from repairs.uploads import MAX_ATTACHMENT_BYTES
+
+MAX_PHOTOS = 5
+
+
+class TransitionForm(forms.Form):
+    """The optional fields of SPEC §6's transition endpoint; each transition shows those it takes."""
+
+    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    coverage = forms.ChoiceField(label=_("Coverage (override)"), required=False, choices=[("", "—"), *Coverage.choices])
+    coverage_reason = forms.CharField(label=_("Reason for the override"), required=False)
+    parts = forms.CharField(label=_("Parts (one per line)"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    rma_number = forms.CharField(label=_("RMA number"), required=False)
+    replacement = forms.CharField(label=_("Replacement serial (empty: from the pool)"), required=False)
+    police_report = forms.CharField(label=_("Police report reference"), required=False)
+    reimage = forms.BooleanField(label=_("Re-imaged with the current master image"), required=False)
+    carrier = forms.CharField(label=_("Carrier"), required=False)
+    tracking_number = forms.CharField(label=_("Tracking number"), required=False)
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, transition: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        accepted = services.transition_fields(transition) | {"version"}
+        for name in list(self.fields):
+            if name not in accepted:
+                del self.fields[name]
+
+    def service_fields(self) -> dict:
+        data = {key: value for key, value in self.cleaned_data.items() if key != "version"}
+        if "parts" in data:
+            data["parts"] = [line for line in data["parts"].splitlines() if line.strip()]
+        return data
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": "image/*,application/pdf", "multiple": True}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, list | tuple) else [data] if data else []
+        if len(files) > MAX_PHOTOS:
+            raise forms.ValidationError(_("At most %(max)d files.") % {"max": MAX_PHOTOS})
+        for upload in files:
+            if upload.size > MAX_ATTACHMENT_BYTES:
+                raise forms.ValidationError(
+                    _("%(name)s is too large (at most %(mb)d MB).")
+                    % {"name": upload.name, "mb": MAX_ATTACHMENT_BYTES // (1024 * 1024)}
+                )
+        return files
+
+
+class DeclareForm(forms.Form):
+    device = forms.CharField(
+        label=_("Laptop"),
+        help_text=_("Serial number or asset tag (on the sticker under the laptop)."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
+    )
+    category = forms.ChoiceField(label=_("What is wrong?"), choices=FaultCategory.choices, widget=forms.RadioSelect)
+    description = forms.CharField(
+        label=_("Describe the fault"),
+        help_text=_("What happens, since when, what you already tried."),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=4000,
+    )
+    police_report = forms.CharField(label=_("Police report reference (theft or loss)"), required=False, max_length=64)
+    photos = MultipleFileField(
+        label=_("Photos (up to 5)"), required=False, help_text=_("Photos (JPEG, PNG, HEIC, WebP) or PDF, 10 MB each.")
+    )
+
+
+class CommentForm(forms.Form):
+    text = forms.CharField(label=_("Add a comment"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
+
+
+class AttachForm(forms.Form):
+    file = forms.FileField(
+        label=_("Add a photo or a PDF"), widget=forms.ClearableFileInput(attrs={"accept": "image/*,application/pdf"})
+    )
+
+
+class PriorityForm(forms.Form):
+    priority = forms.ChoiceField(label=_("Priority"), choices=Priority.choices)
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+
+class LoanerForm(forms.Form):
+    device = forms.CharField(label=_("Loaner serial (empty: first spare of the pool)"), required=False)
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
