@@ -228,13 +228,14 @@ def ticket_detail(request, reference: str):
         for spec in selectors.available_transitions(ticket=ticket, user=user)
     ]
     operator = permissions.is_operator(user=user, ticket=ticket)
+    may_add = not ticket.is_final and permissions.may_comment(user=user, ticket=ticket)
     context = {
         "ticket": ticket,
         "timeline": ticket.timeline.select_related("actor").order_by("at", "pk"),
         "attachments": ticket.attachments.all(),
         "transitions": transitions,
-        "comment_form": CommentForm() if permissions.may_comment(user=user, ticket=ticket) else None,
-        "attach_form": AttachForm() if permissions.may_comment(user=user, ticket=ticket) else None,
+        "comment_form": CommentForm() if may_add else None,
+        "attach_form": AttachForm() if may_add else None,
         "priority_form": PriorityForm(initial={"priority": ticket.priority, "version": ticket.version})
         if operator and not ticket.is_final
         else None,
