@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import QuerySet
+from django.contrib.auth import get_user_model
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
@@ -126,3 +127,26 @@ def device_by_identifier(*, identifier: str, queryset: QuerySet[Device] | None =
     if not value:
         return None
     return qs.filter(serial_number=normalise_serial(value)).first() or qs.filter(asset_tag=value).first()
+
+
+def devices_held_by_name(*, name: str, queryset: QuerySet[Device], limit: int = 20) -> list[Device]:
+    """Devices whose current holder's names (or username) contain every word typed, each with
+    `holder_first_name` / `holder_last_name` annotated: one query."""
+    words = name.split()
+    if not words:
+        return []
+    students = get_user_model().objects.all()
+    for word in words:
+        students = students.filter(
+            Q(first_name__icontains=word) | Q(last_name__icontains=word) | Q(username__icontains=word)
+        )
+    holding = Assignment.objects.filter(device=OuterRef("pk"), returned_at__isnull=True)
+    return list(
+        queryset.filter(pk__in=holding.filter(student__in=students).values("device_id").order_by())
+        .select_related("model")
+        .annotate(
+            holder_first_name=Subquery(holding.values("student__first_name")[:1]),
+            holder_last_name=Subquery(holding.values("student__last_name")[:1]),
+        )
+        .order_by("holder_last_name", "holder_first_name")[:limit]
+    )

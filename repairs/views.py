@@ -18,7 +18,7 @@ from django_fsm import ConcurrentTransition
 
 from devices import permissions as fleet
 from devices.models import Device, Establishment, Role, normalise_serial
-from devices.selectors import device_by_identifier
+from devices.selectors import device_by_identifier, devices_held_by_name
 from repairs import permissions, selectors, services
 from repairs.filters import TicketFilter
 from repairs.forms import AttachForm, CommentForm, DeclareForm, LoanerForm, PriorityForm, TransitionForm
@@ -118,7 +118,12 @@ def declare(request, asset_tag: str | None = None):
             ticket = _declare(request, form, device, data)
             if ticket is not None:
                 return redirect("repairs:declared", reference=ticket.reference)
-    return render(request, "repairs/declare.html", {"form": form, "own_devices": own})
+    find = request.GET.get("find", "").strip()
+    found = (
+        devices_held_by_name(name=find, queryset=fleet.visible_devices(user=request.user)) if find and not own else []
+    )
+    context = {"form": form, "own_devices": own, "find": find, "found": found}
+    return render(request, "repairs/declare.html", context)
 
 
 def _declare(request, form: DeclareForm, device: Device, data: dict) -> Ticket | None:
@@ -422,4 +427,3 @@ def establishment_labels(request, uai: str | None = None):
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="etiquettes-{establishment.uai}.pdf"'
     return response
-

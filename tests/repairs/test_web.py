@@ -237,3 +237,56 @@ def test_qr_labels_pdf_for_an_establishment(client, world):
     assert response.content.startswith(b"%PDF")
     login(client, world.other_staff)
     assert client.get(reverse("repairs:labels", args=[world.establishment.uai])).status_code == 404
+
+
+def test_staff_find_a_students_laptop_by_name(client, world):
+    world.student.first_name, world.student.last_name = "Inès", "Garcia"
+    world.student.save()
+    login(client, world.staff)
+    response = client.get(reverse("repairs:declare"), {"find": "garcia ines"})
+    assert [d.asset_tag for d in response.context["found"]] == []  # accents matter: "ines" ≠ "Inès"
+    response = client.get(reverse("repairs:declare"), {"find": "garcia in"})
+    assert [d.asset_tag for d in response.context["found"]] == [world.device.asset_tag]
+    assert f"/declare/{world.device.asset_tag}/" in response.content.decode()
+    login(client, world.other_staff)
+    assert client.get(reverse("repairs:declare"), {"find": "garcia"}).context["found"] == []
+
+
+def test_every_form_field_has_a_label(client, world):
+    """RGAA/WCAG basics: no input without its label, on the pages people fill in."""
+    from html.parser import HTMLParser
+
+    class Fields(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.ids, self.labels, self.wrapped, self.depth = [], set(), 0, 0
+
+        def handle_starttag(self, tag, attrs):
+            attrs = dict(attrs)
+            if tag == "label":
+                self.depth += 1
+                if attrs.get("for"):
+                    self.labels.add(attrs["for"])
+            if tag in ("input", "select", "textarea") and attrs.get("type") not in ("hidden", "submit"):
+                if self.depth:
+                    self.wrapped += 1
+                else:
+                    self.ids.append(attrs.get("id") or attrs.get("name"))
+
+        def handle_endtag(self, tag):
+            if tag == "label":
+                self.depth -= 1
+
+    ticket = world.declare()
+    for user, url in [
+        (world.student, reverse("repairs:declare")),
+        (world.staff, reverse("repairs:declare")),
+        (world.tech, reverse("repairs:ticket_list")),
+        (world.tech, reverse("repairs:ticket", args=[ticket.reference])),
+        (world.staff, reverse("repairs:establishment")),
+    ]:
+        login(client, user)
+        parser = Fields()
+        parser.feed(client.get(url).content.decode())
+        unlabelled = [field for field in parser.ids if field not in parser.labels]
+        assert unlabelled == [], (url, unlabelled)
