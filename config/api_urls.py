@@ -4,6 +4,7 @@ from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import SimpleRouter
 
 from repairs.api import DeviceDetailView, MeView, TicketViewSet
+from repairs.report_views import ReportSlaView
 
 app_name = "api"
 
@@ -15,5 +16,6 @@ urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("me/", MeView.as_view(), name="me"),
     path("devices/<str:serial>/", DeviceDetailView.as_view(), name="device"),
+    path("reports/sla/", ReportSlaView.as_view(), name="report-sla"),
     *router.urls,
 ]

@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -77,19 +78,20 @@ TEMPLATES = [
 # SQLite under var/ by default; DATABASE_URL switches to PostgreSQL.
 SQLITE_PATH = VAR_DIR / "db.sqlite3"
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{SQLITE_PATH}")}
+# Several people at once on the embedded database: WAL lets readers run beside the writer,
+# IMMEDIATE takes the write lock at BEGIN (no upgrade deadlock mid-transaction), and the
+# busy timeout makes a second writer wait instead of failing with "database is locked".
+SQLITE_OPTIONS = {
+    "transaction_mode": "IMMEDIATE",
+    "timeout": 20,
+    "init_command": (
+        "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; "
+        "PRAGMA busy_timeout=20000; PRAGMA cache_size=-64000;"
+    ),
+}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
-    # Several people at once on the embedded database: WAL lets readers run beside the writer,
-    # IMMEDIATE takes the write lock at BEGIN (no upgrade deadlock mid-transaction), and the
-    # busy timeout makes a second writer wait instead of failing with "database is locked".
-    DATABASES["default"]["OPTIONS"] = {
-        "transaction_mode": "IMMEDIATE",
-        "timeout": 20,
-        "init_command": (
-            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; "
-            "PRAGMA busy_timeout=20000; PRAGMA cache_size=-64000;"
-        ),
-    }
+    DATABASES["default"]["OPTIONS"] = SQLITE_OPTIONS
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
@@ -161,10 +163,62 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 }
 # Periodic tasks (Celery beat); each app adds its own entries below.
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
+# SLA (repairs/sla): flags at 80 % and at breach, and announces each threshold once.
+CELERY_BEAT_SCHEDULE["sla-warnings"] = {"task": "repairs.tasks.sla_warnings", "schedule": 300.0}
+# Reports: last month's PDF to managers on the 1st at 06:00 (Europe/Paris); stale exports purged nightly.
+CELERY_BEAT_SCHEDULE["report-monthly"] = {
+    "task": "repairs.tasks.report_monthly_email",
+    "schedule": crontab(minute=0, hour=6, day_of_month=1),
+}
+CELERY_BEAT_SCHEDULE["report-exports-purge"] = {
+    "task": "repairs.tasks.report_exports_purge",
+    "schedule": crontab(minute=30, hour=3),
+}
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
+# Notifications (notifications/): re-enqueue deliveries whose wake-up call was lost, every minute;
+# send the staff's daily digest at the end of the school day.
+CELERY_BEAT_SCHEDULE["notifications-sweep-outbox"] = {"task": "notifications.tasks.sweep_outbox", "schedule": 60.0}
+CELERY_BEAT_SCHEDULE["notifications-daily-digest"] = {
+    "task": "notifications.tasks.send_digests",
+    "schedule": crontab(hour=17, minute=30),
+}
+
+# SLA business hours (repairs/sla): the defaults of a new SLA policy, and the calendar of tickets
+# no policy matches. Europe/Paris wall-clock times; working days as ISO weekday digits (1 = Monday).
+SLA_WORKDAY_START = env("SLA_WORKDAY_START", default="08:00")
+SLA_WORKDAY_END = env("SLA_WORKDAY_END", default="18:00")
+SLA_WORKING_DAYS = env("SLA_WORKING_DAYS", default="12345")
+# School-holiday zone of each académie (package vacances-scolaires-france).
+SLA_SCHOOL_HOLIDAY_ZONES = {"toulouse": "C", "montpellier": "C"}
+# A PDF report with more sections than this is rendered by a Celery task ("your report is ready").
+REPORT_PDF_SYNC_MAX_SECTIONS = env.int("REPORT_PDF_SYNC_MAX_SECTIONS", default=30)
 
 EMAIL_BACKEND = env("DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", default="sav-ordinateurs@example.org")
+# A mail server that does not answer must not hold a worker (or, without a broker, a request) long.
+EMAIL_TIMEOUT = env.int("DJANGO_EMAIL_TIMEOUT", default=10)
+# Links in notifications point here: the site's public address, without a trailing slash.
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
+# SMS: notifications.channels.FileSMSBackend (default: one JSON line per message in SMS_FILE_PATH),
+# ConsoleSMSBackend, or HTTPSMSBackend (JSON POST to SMS_HTTP_URL with a bearer SMS_HTTP_API_KEY).
+SMS_BACKEND = env("SMS_BACKEND", default="notifications.channels.FileSMSBackend")
+SMS_FILE_PATH = env("SMS_FILE_PATH", default=str(VAR_DIR / "sms.log"))
+SMS_HTTP_URL = env("SMS_HTTP_URL", default="")
+SMS_HTTP_API_KEY = env("SMS_HTTP_API_KEY", default="")
+SMS_HTTP_TIMEOUT = env.float("SMS_HTTP_TIMEOUT", default=10.0)
+SMS_SENDER = env("SMS_SENDER", default="SAV Lycees")
+# Delivery attempts per notification, then "failed" (visible in the admin, with a resend action).
+NOTIFICATIONS_MAX_ATTEMPTS = env.int("NOTIFICATIONS_MAX_ATTEMPTS", default=6)
+# Backoff between attempts: 30 s, doubled each time, at most 10 min (well under Redis' 1 h
+# visibility timeout, after which an unacknowledged delayed message would be delivered again).
+NOTIFICATIONS_RETRY_BACKOFF = 30
+NOTIFICATIONS_RETRY_BACKOFF_MAX = 600
+# A pending row overdue by this many seconds lost its wake-up call: the sweep publishes it again.
+NOTIFICATIONS_SWEEP_AFTER = env.int("NOTIFICATIONS_SWEEP_AFTER", default=300)
+# A row "sending" for longer than this belongs to a worker that died: it may be taken again.
+NOTIFICATIONS_SENDING_LEASE = 900
+# Who sees notifications in the admin (they hold addresses and phone numbers): a callable(user).
+NOTIFICATIONS_ADMIN_PERMISSION = "devices.permissions.is_manager"
 
 LOGGING = {
     "version": 1,

@@ -4,7 +4,6 @@ import copy
 import threading
 
 import pytest
-from django.conf import settings
 from django.db import connections, transaction
 
 WRITERS, TRANSACTIONS = 6, 25
@@ -13,15 +12,10 @@ WRITERS, TRANSACTIONS = 6, 25
 @pytest.fixture
 def sqlite_file_alias(tmp_path):
     """A file-backed SQLite database with the project's options (the test database is in memory)."""
-    base = settings.DATABASES["default"]
-    if base["ENGINE"] != "django.db.backends.sqlite3":
-        # The project's options are only applied to SQLite; build them from the local profile.
-        from config.settings import base as base_settings
+    from config.settings.base import SQLITE_OPTIONS
 
-        config = copy.deepcopy(base_settings.DATABASES["default"])
-    else:
-        config = copy.deepcopy(base)
-    config = {**connections["default"].settings_dict, **config}
+    # Built from the project's SQLite options whatever DATABASE_URL says: CI runs this on both.
+    config = {**connections["default"].settings_dict, "OPTIONS": copy.deepcopy(SQLITE_OPTIONS)}
     config.update(NAME=str(tmp_path / "concurrency.sqlite3"), TEST={"NAME": str(tmp_path / "concurrency.sqlite3")})
     config["ENGINE"] = "django.db.backends.sqlite3"
     connections.settings["concurrency"] = config
