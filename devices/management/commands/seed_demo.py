@@ -49,7 +49,8 @@ class Command(BaseCommand):
             choices=[scale.value for scale in Scale],
             default=Scale.SMALL.value,
             help="small: 18 establishments, a few hundred laptops (about a second); "
-            "region: 370 establishments, 61,000 laptops and about 12,700 tickets (under a minute, see bench/seed_demo.py).",
+            "region: 370 establishments, 61,000 laptops and about 12,700 tickets "
+            "(under a minute, see bench/seed_demo.py).",
         )
 
     def handle(self, *args, scale: str, verbosity: int = 1, **options) -> None:
