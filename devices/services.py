@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from devices.models import Assignment, Device, MasterImage
+
+PHONE_PATTERN = re.compile(r"(?:\+33|0)[67]\d{8}")
 
 
 @transaction.atomic
@@ -71,3 +75,38 @@ def assignment_close(
     assignment.save(update_fields=["returned_at"])
     Device.objects.filter(pk=assignment.device_id).update(status=device_status)
     return assignment
+
+
+@transaction.atomic
+def profile_set_preferences(
+    *,
+    user,
+    email: str,
+    phone: str,
+    notify_by_email: bool,
+    notify_by_sms: bool,
+    daily_digest: bool,
+    language: str = "",
+) -> None:
+    """A person's own contact details and how they want to be told (SPEC §4)."""
+    from devices.models import Profile, Role
+
+    profile = Profile.objects.select_for_update().filter(user=user).first()
+    if profile is None:
+        raise ValidationError(_("Your account has no role in the program yet."))
+    email, phone = (email or "").strip(), "".join((phone or "").split())
+    errors = {}
+    if notify_by_email and not email:
+        errors["email"] = _("Give an email address to be notified by email.")
+    if notify_by_sms and not phone:
+        errors["phone"] = _("Give a mobile phone number to be notified by SMS.")
+    if phone and not PHONE_PATTERN.fullmatch(phone):
+        errors["phone"] = _("A mobile phone number looks like 06 12 34 56 78 or +33 6 12 34 56 78.")
+    if daily_digest and profile.role != Role.STAFF:
+        errors["daily_digest"] = _("The daily digest is for school staff.")
+    if errors:
+        raise ValidationError(errors)
+    get_user_model().objects.filter(pk=user.pk).update(email=email)
+    profile.phone, profile.notify_by_email, profile.notify_by_sms = phone, notify_by_email, notify_by_sms
+    profile.daily_digest, profile.language = daily_digest, language
+    profile.save(update_fields=["phone", "notify_by_email", "notify_by_sms", "daily_digest", "language"])

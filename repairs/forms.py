@@ -100,3 +100,18 @@ class PriorityForm(forms.Form):
 class LoanerForm(forms.Form):
     device = forms.CharField(label=_("Loaner serial (empty: first spare of the pool)"), required=False)
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+
+class PreferencesForm(forms.Form):
+    email = forms.EmailField(label=_("Email address"), required=False)
+    phone = forms.CharField(label=_("Mobile phone"), required=False, max_length=20)
+    notify_by_email = forms.BooleanField(label=_("Tell me by email"), required=False)
+    notify_by_sms = forms.BooleanField(label=_("Tell me by SMS"), required=False)
+    daily_digest = forms.BooleanField(
+        label=_("One email a day for my establishment instead of one per event"), required=False
+    )
+    language = forms.ChoiceField(
+        label=_("Language of messages"),
+        required=False,
+        choices=[("", _("French (default)")), ("fr", "Français"), ("en", "English")],
+    )

@@ -14,6 +14,7 @@ MENU = [
     ("repairs:establishment", _("My establishment"), {Role.STAFF}),
     ("repairs:reports", _("Reports"), {Role.MANAGER, Role.SUPERVISOR}),
     ("admin:index", _("Administration"), {Role.MANAGER, Role.SUPERVISOR, Role.TECHNICIAN}),
+    ("repairs:preferences", _("My notifications"), None),
 ]
 
 

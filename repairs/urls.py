@@ -1,6 +1,6 @@
 from django.urls import path
 
-from repairs import views
+from repairs import report_views, views
 
 app_name = "repairs"
 
@@ -21,7 +21,13 @@ urlpatterns = [
     path("tickets/<str:reference>/loaner/", views.ticket_lend_loaner, name="lend_loaner"),
     path("tickets/<str:reference>/loaner/collect/", views.ticket_collect_loaner, name="collect_loaner"),
     path("devices/<str:serial>/", views.device_detail, name="device"),
+    path("preferences/", views.preferences, name="preferences"),
     path("establishment/", views.establishment_detail, name="establishment"),
     path("establishments/<str:uai>/", views.establishment_detail, name="establishment_uai"),
     path("establishments/<str:uai>/labels.pdf", views.establishment_labels, name="labels"),
+    path("reports/", report_views.report_page, name="reports"),
+    path("reports/report.csv", report_views.report_csv_download, name="report_csv"),
+    path("reports/report.pdf", report_views.report_pdf_download, name="report_pdf"),
+    path("reports/exports/<str:token>/", report_views.report_export_status, name="report_export"),
+    path("reports/exports/<str:token>/report.pdf", report_views.report_export_download, name="report_export_download"),
 ]

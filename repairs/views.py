@@ -19,9 +19,18 @@ from django_fsm import ConcurrentTransition
 from devices import permissions as fleet
 from devices.models import Device, Establishment, Role, normalise_serial
 from devices.selectors import device_by_identifier, devices_held_by_name
+from devices.services import profile_set_preferences
 from repairs import permissions, selectors, services
 from repairs.filters import TicketFilter
-from repairs.forms import AttachForm, CommentForm, DeclareForm, LoanerForm, PriorityForm, TransitionForm
+from repairs.forms import (
+    AttachForm,
+    CommentForm,
+    DeclareForm,
+    LoanerForm,
+    PreferencesForm,
+    PriorityForm,
+    TransitionForm,
+)
 from repairs.models import Attachment, Ticket, TicketChanged
 from repairs.states import TRANSITIONS_BY_NAME, State
 
@@ -427,3 +436,31 @@ def establishment_labels(request, uai: str | None = None):
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="etiquettes-{establishment.uai}.pdf"'
     return response
+
+
+@login_required
+def preferences(request):
+    """How a person wants to be told: email and/or SMS, daily digest for staff, language."""
+    profile = fleet.profile_of(request.user)
+    if profile is None:
+        raise Http404
+    initial = {
+        "email": request.user.email,
+        "phone": profile.phone,
+        "notify_by_email": profile.notify_by_email,
+        "notify_by_sms": profile.notify_by_sms,
+        "daily_digest": profile.daily_digest,
+        "language": profile.language,
+    }
+    form = PreferencesForm(request.POST or None, initial=initial)
+    shown = set(form.fields) - (set() if profile.role == Role.STAFF else {"daily_digest"})
+    if request.method == "POST" and form.is_valid():
+        try:
+            profile_set_preferences(user=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in shown else None, errors)
+        else:
+            messages.success(request, _("Your preferences are saved."))
+            return redirect("repairs:preferences")
+    return render(request, "repairs/preferences.html", {"form": form, "is_staff_role": profile.role == Role.STAFF})

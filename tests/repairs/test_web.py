@@ -290,3 +290,26 @@ def test_every_form_field_has_a_label(client, world):
         parser.feed(client.get(url).content.decode())
         unlabelled = [field for field in parser.ids if field not in parser.labels]
         assert unlabelled == [], (url, unlabelled)
+
+
+def test_a_person_chooses_how_to_be_notified(client, world):
+    login(client, world.student)
+    response = client.post(
+        reverse("repairs:preferences"),
+        {"email": "", "phone": "06 12 34 56 78", "notify_by_sms": "on", "notify_by_email": "on"},
+    )
+    assert "Indiquez une adresse e-mail" in response.content.decode()
+    response = client.post(
+        reverse("repairs:preferences"), {"email": "eleve@example.org", "phone": "06 12 34 56 78", "notify_by_sms": "on"}
+    )
+    assert response.status_code == 302
+    world.student.refresh_from_db()
+    profile = world.student.profile
+    assert (world.student.email, profile.phone, profile.notify_by_email, profile.notify_by_sms) == (
+        "eleve@example.org",
+        "0612345678",
+        False,
+        True,
+    )
+    response = client.post(reverse("repairs:preferences"), {"daily_digest": "on", "email": "e@example.org"})
+    assert "réservé au personnel" in response.content.decode()
