@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 SCALE ?= small
 
-.PHONY: run test lint format migrate seed messages worker beat clean
+.PHONY: run test lint format migrate seed messages worker beat dev clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,29 @@ test: $(VENV)/.installed-dev
 	$(BIN)/python manage.py makemigrations --check --dry-run --verbosity 0 || \
 		(echo "Models changed without a migration: run manage.py makemigrations." && exit 1)
 	$(BIN)/pytest
+
+## make worker / make beat: Celery's worker and scheduler, for a broker (CELERY_BROKER_URL).
+## make dev: web + worker + beat in one terminal; Ctrl-C stops the three.
+BROKER_REQUIRED = @test -n "$$CELERY_BROKER_URL" || \
+	(echo "Set CELERY_BROKER_URL (e.g. redis://127.0.0.1:6379/0); without it \`make run\` delivers in-process." && exit 1)
+CELERY_BEAT_FILE := var/celerybeat-schedule
+
+worker: $(VENV)/.installed
+	$(BROKER_REQUIRED)
+	$(BIN)/celery -A config worker --loglevel INFO
+
+beat: $(VENV)/.installed
+	$(BROKER_REQUIRED)
+	@mkdir -p var
+	$(BIN)/celery -A config beat --loglevel INFO --schedule $(CELERY_BEAT_FILE)
+
+dev: seed
+	$(BROKER_REQUIRED)
+	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	trap 'kill 0' EXIT; \
+	$(BIN)/celery -A config worker --loglevel INFO & \
+	$(BIN)/celery -A config beat --loglevel INFO --schedule $(CELERY_BEAT_FILE) & \
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 format: $(VENV)/.installed-dev
 	$(BIN)/ruff check --fix .

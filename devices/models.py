@@ -326,6 +326,23 @@ class Profile(models.Model):
         Zone, verbose_name=_("zone"), on_delete=models.PROTECT, related_name="technicians", null=True, blank=True
     )
     phone = models.CharField(_("mobile phone"), max_length=20, blank=True)
+    # Notification preferences (SPEC §4), read by repairs.messages: the outbox knows no profiles.
+    notify_by_email = models.BooleanField(_("notify by email"), default=True)
+    notify_by_sms = models.BooleanField(_("notify by SMS"), default=False)
+    daily_digest = models.BooleanField(
+        _("daily digest"),
+        default=False,
+        help_text=_(
+            "School staff: one email a day listing the establishment's ticket events, instead of one per event."
+        ),
+    )
+    language = models.CharField(
+        _("language of messages"),
+        max_length=8,
+        choices=settings.LANGUAGES,
+        blank=True,
+        help_text=_("Empty: the site's language (French)."),
+    )
 
     class Meta:
         verbose_name = _("profile")

@@ -1,0 +1,269 @@
+"""Who is told what about a ticket, on which channel (SPEC §4), rendered and handed to the outbox.
+
+The outbox (notifications/) knows nothing of tickets: this module picks the recipients from the
+ticket and the people's preferences (devices.Profile), renders the texts in each recipient's
+language (templates/notifications/tickets/) and calls `outbox_add`, in the caller's transaction.
+
+- Direct messages follow `MESSAGES`: the reporter and/or the student holding the device, by email
+  and/or SMS as each chose; people without an address for a channel are skipped for it; nobody is
+  told about what they did themselves, except the declaration (it carries the reference).
+- School staff who chose the daily digest get every event of their establishment's tickets as a
+  "digest" row instead of direct messages; the daily task bundles those rows into one email.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from devices.models import Assignment, FaultCategory, Profile, Role
+from notifications.models import Notification
+from notifications.rendering import RenderedMessage, message_render
+from notifications.services import outbox_add
+from repairs.models import Ticket, TimelineEntry
+from repairs.states import TRANSITIONS_BY_NAME, Priority, State
+
+REPORTER, HOLDER = "reporter", "holder"
+
+
+@dataclass(frozen=True)
+class Message:
+    event: str  # Notification.event, e.g. "ticket.shipped"
+    template: str  # templates/notifications/tickets/<template>.txt
+    audience: tuple[str, ...]
+
+
+DECLARED = Message("ticket.declared", "declared", (REPORTER, HOLDER))
+RETURNED = Message("ticket.returned", "returned", (HOLDER, REPORTER))
+READY = Message("ticket.ready_for_return", "ready_for_return", (HOLDER,))
+# Transitions that matter to a person; the others (diagnosis, parts, manufacturer…) only reach digests.
+TRANSITION_MESSAGES = {
+    "request_device": Message("ticket.device_requested", "device_requested", (HOLDER,)),
+    "finish_repair": READY,
+    "swap": READY,
+    "ship": Message("ticket.shipped", "shipped", (HOLDER,)),
+    "deliver": RETURNED,
+    "hand_over": RETURNED,
+    "cancel": Message("ticket.cancelled", "cancelled", (REPORTER,)),
+    "close_no_fault": Message("ticket.closed_no_fault", "closed_no_fault", (REPORTER,)),
+}
+LOANER_MESSAGES = {"lend_loaner": Message("ticket.loaner_lent", "loaner_lent", (HOLDER,))}
+COMMENT = Message("ticket.comment", "comment", (REPORTER, HOLDER))
+LOANER_LABELS = {"lend_loaner": _("Loaner lent"), "collect_loaner": _("Loaner collected")}
+DIGEST_KINDS = frozenset(
+    {TimelineEntry.Kind.DECLARED, TimelineEntry.Kind.TRANSITION, TimelineEntry.Kind.LOANER, TimelineEntry.Kind.COMMENT}
+)
+SLA_TARGETS = ("first_response", "resolution")
+SLA_THRESHOLDS = ("warning", "breach")
+
+
+def ticket_link(ticket: Ticket) -> str:
+    return f"{settings.SITE_URL.rstrip('/')}/tickets/{ticket.reference}/"
+
+
+def _message_for(entry: TimelineEntry) -> Message | None:
+    if entry.kind == TimelineEntry.Kind.DECLARED:
+        return DECLARED
+    if entry.kind == TimelineEntry.Kind.TRANSITION:
+        return TRANSITION_MESSAGES.get(entry.name)
+    if entry.kind == TimelineEntry.Kind.LOANER:
+        return LOANER_MESSAGES.get(entry.name)
+    if entry.kind == TimelineEntry.Kind.COMMENT:
+        return COMMENT
+    return None
+
+
+def _profile(user) -> Profile | None:
+    try:
+        return user.profile
+    except Profile.DoesNotExist:
+        return None
+
+
+def _language(user) -> str:
+    profile = _profile(user)
+    return (profile and profile.language) or settings.LANGUAGE_CODE
+
+
+def _name(user) -> str:
+    return (user.first_name or user.get_username()) if user else ""
+
+
+def _channels(user) -> list[tuple[str, str]]:
+    """(channel, address) pairs this person chose and has an address for."""
+    if not user.is_active:
+        return []
+    profile = _profile(user)
+    wanted_email = profile.notify_by_email if profile else True
+    wanted_sms = bool(profile and profile.notify_by_sms)
+    channels = []
+    if wanted_email and user.email:
+        channels.append((Notification.Channel.EMAIL, user.email))
+    if wanted_sms and profile.phone:
+        channels.append((Notification.Channel.SMS, profile.phone))
+    return channels
+
+
+def _takes_digest(user, ticket: Ticket) -> bool:
+    profile = _profile(user)
+    return bool(
+        user.is_active
+        and user.email
+        and profile
+        and profile.daily_digest
+        and profile.role == Role.STAFF
+        and ticket.establishment_id
+        and profile.establishment_id == ticket.establishment_id
+    )
+
+
+def _place(ticket: Ticket):
+    return ticket.establishment.name if ticket.establishment_id else _("the after-sales desk (depot)")
+
+
+def _context(entry: TimelineEntry, ticket: Ticket) -> dict:
+    # Labels stay lazy: they are translated when rendered, in each recipient's language.
+    payload = entry.payload or {}
+    action = TRANSITIONS_BY_NAME[entry.name].label if entry.name in TRANSITIONS_BY_NAME else ""
+    return {
+        "kind": entry.kind,
+        "reference": ticket.reference,
+        "category": FaultCategory(ticket.category).label,
+        "device": ticket.device.serial_number,
+        "place": _place(ticket),
+        "state": State(ticket.state).label,
+        "action": action or LOANER_LABELS.get(entry.name, entry.name),
+        "actor": _name(entry.actor),
+        "note": entry.note,
+        "carrier": ticket.carrier,
+        "tracking_number": ticket.tracking_number,
+        "replacement": payload.get("replacement", ""),
+        "loaner": ticket.loaner.serial_number if ticket.loaner_out else "",
+    }
+
+
+def _people(*, ticket: Ticket, audience: tuple[str, ...]) -> tuple[set[int], list]:
+    """The ids of the direct audience, and those people plus the establishment's digest staff,
+    with their profiles: two queries, whatever the number of people."""
+    direct: set[int] = set()
+    if REPORTER in audience:
+        direct.add(ticket.reporter_id)
+    if HOLDER in audience:
+        devices = [pk for pk in (ticket.device_id, ticket.replacement_id) if pk]
+        direct.update(
+            Assignment.objects.filter(device_id__in=devices, returned_at__isnull=True).values_list(
+                "student_id", flat=True
+            )
+        )
+    wanted = Q(pk__in=direct)
+    if ticket.establishment_id:
+        wanted |= Q(
+            profile__role=Role.STAFF, profile__establishment_id=ticket.establishment_id, profile__daily_digest=True
+        )
+    people = list(get_user_model().objects.filter(wanted).select_related("profile").order_by("pk"))
+    return direct, people
+
+
+def _send(*, user, rendered: RenderedMessage, event: str, key: str, link: str, language: str) -> None:
+    for channel, address in _channels(user):
+        outbox_add(
+            recipient=user,
+            channel=channel,
+            event=event,
+            subject=rendered.subject,
+            body=rendered.body if channel == Notification.Channel.EMAIL else rendered.sms,
+            html_body=rendered.html_body if channel == Notification.Channel.EMAIL else "",
+            idempotency_key=f"{key}:{user.pk}:{channel}",
+            link=link,
+            address=address,
+            language=language,
+        )
+
+
+def announce(*, entry: TimelineEntry) -> None:
+    """Write the notifications of one timeline entry. Precondition: inside the transaction that
+    wrote the entry, so that the messages exist if and only if the change was committed."""
+    if entry.kind not in DIGEST_KINDS:
+        return
+    message = _message_for(entry)
+    ticket = entry.ticket
+    direct, people = _people(ticket=ticket, audience=message.audience if message else ())
+    if not people:
+        return
+    context, link = _context(entry, ticket), ticket_link(ticket)
+    for user in people:
+        language = _language(user)
+        if _takes_digest(user, ticket):
+            rendered = message_render(
+                template_name="notifications/tickets/digest_item.txt", context=context, language=language
+            )
+            outbox_add(
+                recipient=user,
+                channel=Notification.Channel.DIGEST,
+                event=message.event if message else f"ticket.{entry.name or entry.kind}",
+                subject=rendered.subject,
+                body=entry.note,
+                idempotency_key=f"{entry.pk}:{user.pk}:digest",
+                link=link,
+                language=language,
+            )
+            continue
+        # Nobody is told what they just did, except the declaration: it carries the reference.
+        if user.pk not in direct or (user.pk == entry.actor_id and message is not DECLARED):
+            continue
+        rendered = message_render(
+            template_name=f"notifications/tickets/{message.template}.txt",
+            context=context,
+            language=language,
+            recipient_name=_name(user),
+            link=link,
+        )
+        _send(user=user, rendered=rendered, event=message.event, key=str(entry.pk), link=link, language=language)
+
+
+def _due_text(due_at: dt.datetime | None) -> str:
+    return timezone.localtime(due_at).strftime("%d/%m/%Y %H:%M") if due_at else "—"
+
+
+@transaction.atomic
+def announce_sla(*, ticket: Ticket, target: str, threshold: str, recipients: Iterable) -> None:
+    """Warn `recipients` (the assigned technician and the managers) that `ticket` reached 80 % of
+    its `target` ("first_response" or "resolution") or breached it (`threshold` "warning" or
+    "breach"). Each person is told once per (ticket, target, threshold), however often it is called."""
+    if target not in SLA_TARGETS or threshold not in SLA_THRESHOLDS:
+        raise ValueError(f"Unknown SLA target or threshold: {target!r}, {threshold!r}.")
+    ids = {user.pk for user in recipients if user is not None}
+    if not ids:
+        return
+    people = get_user_model().objects.filter(pk__in=ids).select_related("profile").order_by("pk")
+    link = ticket_link(ticket)
+    context = {
+        "target": target,
+        "threshold": threshold,
+        "reference": ticket.reference,
+        "category": FaultCategory(ticket.category).label,
+        "place": _place(ticket),
+        "priority": Priority(ticket.priority).label,
+        "due": _due_text(ticket.first_response_due_at if target == "first_response" else ticket.resolution_due_at),
+        "assignee": _name(ticket.assignee) if ticket.assignee_id else "",
+    }
+    event = f"sla.{target}.{threshold}"
+    for user in people:
+        language = _language(user)
+        rendered = message_render(
+            template_name="notifications/tickets/sla.txt",
+            context=context,
+            language=language,
+            recipient_name=_name(user),
+            link=link,
+        )
+        key = f"sla:{ticket.pk}:{target}:{threshold}"
+        _send(user=user, rendered=rendered, event=event, key=key, link=link, language=language)
