@@ -51,10 +51,16 @@ def browser():
 def open_page(browser, live_server, request):
     """A fresh browser context per person; the last page of each is saved as a screenshot."""
     contexts = []
+    outside: list[str] = []
 
     def open_as(username: str, *, password: str = "pw", width: int = 1280, height: int = 900):
         context = browser.new_context(viewport={"width": width, "height": height}, locale="fr-FR")
         contexts.append((username, context))
+        # Nothing may be loaded from outside the app (no CDN, no external font or script).
+        context.on(
+            "request",
+            lambda req: None if req.url.startswith((live_server.url, "data:", "blob:")) else outside.append(req.url),
+        )
         page = context.new_page()
         page.set_default_timeout(10_000)
         page.goto(f"{live_server.url}/login/")
@@ -71,3 +77,4 @@ def open_page(browser, live_server, request):
         for index, page in enumerate(context.pages):
             page.screenshot(path=str(ARTIFACTS / f"{request.node.name}-{username}-{index}.png"), full_page=True)
         context.close()
+    assert outside == [], f"pages loaded resources from outside the app: {outside}"
