@@ -119,3 +119,9 @@ class TicketAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+# SLA policies, closures, notices, report exports; and the managers' due-date action on tickets.
+from repairs.sla.admin import set_resolution_due  # noqa: E402 (registers the SLA admin classes)
+
+TicketAdmin.actions = [*TicketAdmin.actions, set_resolution_due]

@@ -6,10 +6,16 @@ fleet, notifications, all in one transaction.
 
 from __future__ import annotations
 
+import datetime as dt
+from decimal import Decimal
+from functools import partial
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
-from django.db.models import Q
+from django.core.validators import MinValueValidator, RegexValidator
+from django.db import models, transaction
+from django.db.models import F, Q
+from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransition, FSMField, FSMModelMixin, transition
@@ -154,6 +160,37 @@ class Ticket(FSMModelMixin, OptimisticLockMixin, models.Model):
     # Set at 80 % of a target by the SLA engine; with the breach flags, it answers the queue's
     # "at risk / breached" filter from an index instead of a computation per row.
     sla_at_risk = models.BooleanField(_("at risk"), default=False)
+    # The SLA engine's output (repairs/sla): a pure function of the timeline, the policy and the
+    # calendar, rewritten whole at every recomputation, never patched.
+    sla_policy = models.ForeignKey(
+        "SlaPolicy",
+        verbose_name=_("SLA policy"),
+        on_delete=models.SET_NULL,
+        related_name="tickets",
+        null=True,
+        blank=True,
+    )
+    # "priority/category" the policy was chosen for: a ticket whose priority changed since is
+    # found by one query and recomputed by the periodic task.
+    sla_key = models.CharField(max_length=40, blank=True, editable=False)
+    sla_paused_since = models.DateTimeField(_("SLA clock paused since"), null=True, blank=True)
+    first_response_warn_at = models.DateTimeField(_("first response at 80 %"), null=True, blank=True)
+    resolution_warn_at = models.DateTimeField(_("resolution at 80 %"), null=True, blank=True)
+    resolution_due_manual = models.DateTimeField(_("resolution due (set by hand)"), null=True, blank=True)
+    resolution_due_reason = models.TextField(_("reason for the resolution due date"), blank=True)
+    resolution_due_set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("resolution due date set by"),
+        on_delete=models.SET_NULL,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    resolution_due_set_at = models.DateTimeField(_("resolution due date set at"), null=True, blank=True)
+    # Durations stored when reached, so that reports aggregate columns instead of timelines.
+    first_response_seconds = models.PositiveIntegerField(_("first response time (business seconds)"), null=True)
+    resolution_seconds = models.PositiveIntegerField(_("resolution time (business seconds)"), null=True)
+    manufacturer_seconds = models.PositiveIntegerField(_("time at the manufacturer (seconds)"), null=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
@@ -174,6 +211,10 @@ class Ticket(FSMModelMixin, OptimisticLockMixin, models.Model):
             models.Index(fields=["assignee", "state"]),
             models.Index(fields=["declared_at"]),
             models.Index(fields=["resolution_breached", "first_response_breached", "sla_at_risk"]),
+            # Reports: repeat failures of a device, and tickets closed in a period.
+            models.Index(fields=["device", "declared_at"]),
+            models.Index(fields=["resolved_at"]),
+            models.Index(fields=["first_responded_at"]),
         ]
 
     def __str__(self) -> str:
@@ -330,3 +371,210 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+# SLA (SPEC §3.3) and reports (SPEC §5). The engine lives in repairs/sla, the reports in repairs/reports.
+
+
+def default_pause_states() -> list[str]:
+    return [State.AWAITING_DEVICE]
+
+
+def default_workday_start() -> dt.time:
+    return dt.time.fromisoformat(settings.SLA_WORKDAY_START)
+
+
+def default_workday_end() -> dt.time:
+    return dt.time.fromisoformat(settings.SLA_WORKDAY_END)
+
+
+def default_working_days() -> str:
+    return settings.SLA_WORKING_DAYS
+
+
+working_days_validator = RegexValidator(
+    r"^(?!.*(.).*\1)[1-7]{1,7}$", _("ISO weekday digits, each once: 1 is Monday, 7 is Sunday (e.g. 12345).")
+)
+
+
+class SlaPolicy(models.Model):
+    """Targets in business hours for the tickets of a priority and/or category.
+
+    The most specific policy applies: priority and category, then category, then priority, then the
+    catch-all (both empty). Saving or deleting one recomputes the open tickets (repairs/sla/signals)."""
+
+    name = models.CharField(_("name"), max_length=120)
+    priority = models.CharField(
+        _("priority"), max_length=8, choices=Priority.choices, blank=True, help_text=_("Empty: any priority.")
+    )
+    category = models.CharField(
+        _("category"), max_length=20, choices=FaultCategory.choices, blank=True, help_text=_("Empty: any category.")
+    )
+    first_response_hours = models.DecimalField(
+        _("first response target (business hours)"),
+        max_digits=6,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0.25"))],
+        help_text=_("Until diagnosis starts or the device is requested."),
+    )
+    resolution_hours = models.DecimalField(
+        _("resolution target (business hours)"),
+        max_digits=6,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0.25"))],
+        help_text=_("Until the ticket is closed; paused time does not count."),
+    )
+    workday_start = models.TimeField(_("working day starts"), default=default_workday_start)
+    workday_end = models.TimeField(_("working day ends"), default=default_workday_end)
+    working_days = models.CharField(
+        _("working days"), max_length=7, default=default_working_days, validators=[working_days_validator]
+    )
+    skip_school_holidays = models.BooleanField(
+        _("school holidays do not count"),
+        default=False,
+        help_text=_("The académie's school holidays (zone C) are not business days."),
+    )
+    pause_states = models.JSONField(_("states that pause the clock"), default=default_pause_states, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("SLA policy")
+        verbose_name_plural = _("SLA policies")
+        ordering = ["priority", "category", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["priority", "category"], name="slapolicy_one_per_priority_category"),
+            models.CheckConstraint(
+                name="slapolicy_day_ends_after_start", condition=Q(workday_end__gt=F("workday_start"))
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        allowed = set(PAUSABLE_STATES)
+        if not isinstance(self.pause_states, list) or not set(self.pause_states) <= allowed:
+            raise ValidationError({"pause_states": _("Choose states among the open states after declaration.")})
+
+
+# A declared ticket is waiting for its first response and a final one is over: neither may pause.
+PAUSABLE_STATES = tuple(s for s in State.values if s not in FINAL_STATES and s != State.DECLARED)
+
+
+class Closure(models.Model):
+    """Days an establishment is closed (exams, strike, works): not business days for its tickets.
+    Without an establishment, a closure applies to every ticket (e.g. the depot's annual closure)."""
+
+    establishment = models.ForeignKey(
+        Establishment,
+        verbose_name=_("establishment"),
+        on_delete=models.CASCADE,
+        related_name="closures",
+        null=True,
+        blank=True,
+        help_text=_("Empty: every establishment and the depot."),
+    )
+    starts_on = models.DateField(_("first day closed"))
+    ends_on = models.DateField(_("last day closed"))
+    reason = models.CharField(_("reason"), max_length=200)
+
+    class Meta:
+        verbose_name = _("closure")
+        verbose_name_plural = _("closures")
+        ordering = ["-starts_on"]
+        constraints = [
+            models.CheckConstraint(name="closure_ends_after_start", condition=Q(ends_on__gte=F("starts_on"))),
+        ]
+        indexes = [models.Index(fields=["establishment", "ends_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.starts_on:%d/%m/%Y}–{self.ends_on:%d/%m/%Y} {self.reason}"
+
+
+class SlaTarget(models.TextChoices):
+    FIRST_RESPONSE = "first_response", _("First response")
+    RESOLUTION = "resolution", _("Resolution")
+
+
+class SlaThreshold(models.TextChoices):
+    WARNING = "warning", _("80 % of the target")
+    BREACH = "breach", _("Breach")
+
+
+class SlaNotice(models.Model):
+    """One row per ticket, target and threshold announced: the unique constraint is what makes a
+    warning go out once, whatever a concurrent save of the ticket writes."""
+
+    ticket = models.ForeignKey(Ticket, verbose_name=_("ticket"), on_delete=models.CASCADE, related_name="sla_notices")
+    target = models.CharField(_("target"), max_length=16, choices=SlaTarget.choices)
+    threshold = models.CharField(_("threshold"), max_length=8, choices=SlaThreshold.choices)
+    at = models.DateTimeField(_("at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("SLA notice")
+        verbose_name_plural = _("SLA notices")
+        constraints = [
+            models.UniqueConstraint(fields=["ticket", "target", "threshold"], name="slanotice_once_per_threshold"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} {self.target} {self.threshold}"
+
+
+class ReportExport(models.Model):
+    """A PDF report rendered by a Celery task: the requester's "your report is ready" page, and the
+    record that makes the monthly email go out once per month."""
+
+    class Kind(models.TextChoices):
+        ON_DEMAND = "on_demand", _("On demand")
+        MONTHLY = "monthly", _("Monthly")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Being prepared")
+        READY = "ready", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    token = models.CharField(max_length=32, unique=True, editable=False)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.ON_DEMAND)
+    label = models.CharField(_("label"), max_length=64, blank=True)
+    params = models.JSONField(_("parameters"), default=dict)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        on_delete=models.CASCADE,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.PENDING)
+    file = models.FileField(_("file"), upload_to="reports/%Y/%m/", blank=True, max_length=255)
+    page_count = models.PositiveIntegerField(_("pages"), null=True, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    created_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("report export")
+        verbose_name_plural = _("report exports")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "label"], condition=Q(kind="monthly"), name="reportexport_one_monthly_per_month"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.label or self.token}"
+
+
+def _recompute_open_tickets(sender, instance, **kwargs) -> None:
+    """A policy or a closure changed: recompute the open tickets it may touch, after commit."""
+    from repairs.tasks import sla_recompute_open  # the task module imports the models
+
+    establishment_id = getattr(instance, "establishment_id", None)
+    transaction.on_commit(partial(sla_recompute_open.delay, establishment_id=establishment_id))
+
+
+for _model in (SlaPolicy, Closure):
+    post_save.connect(_recompute_open_tickets, sender=_model, dispatch_uid=f"sla-recompute-{_model.__name__}")
+    post_delete.connect(_recompute_open_tickets, sender=_model, dispatch_uid=f"sla-recompute-del-{_model.__name__}")

@@ -23,10 +23,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import has_transition_perm
 
+from devices import permissions as fleet
 from devices.models import Assignment, Device, FaultCategory, WarrantyCoverage
 from devices.selectors import coverage_for, current_image, device_by_identifier
 from repairs import permissions
+from repairs.messages import announce
 from repairs.models import Attachment, ReferenceCounter, Ticket, TicketChanged, TimelineEntry
+from repairs.sla import engine as sla
 from repairs.states import (
     EXAM_MONTHS,
     FINAL_STATES,
@@ -126,6 +129,7 @@ def ticket_declare(
         police_report=police_report.strip(),
         declared_at=at,
     )
+    sla.ticket_sla_update(ticket=ticket)  # policy choice and due dates (repairs/sla)
     try:
         with transaction.atomic():
             ticket.save()
@@ -135,9 +139,10 @@ def ticket_declare(
         if existing is None:
             raise
         raise _duplicate_error(existing) from None
-    TimelineEntry.objects.create(
+    entry = TimelineEntry.objects.create(
         ticket=ticket, at=at, actor=reporter, kind=TimelineEntry.Kind.DECLARED, target=ticket.state, note=description
     )
+    announce(entry=entry)  # the outbox rows, in this transaction (repairs/messages.py)
     return ticket
 
 
@@ -186,8 +191,9 @@ def _fire(
         ticket.first_responded_at = now
     if ticket.state in FINAL_STATES:
         ticket.resolved_at = now
+    sla.ticket_sla_update(ticket=ticket, now=now, pending=sla.Step(at=now, name=name, target=ticket.state))
     ticket.save()  # TicketChanged if someone else saved since we read it
-    return TimelineEntry.objects.create(
+    entry = TimelineEntry.objects.create(
         ticket=ticket,
         at=now,
         actor=actor,
@@ -198,6 +204,8 @@ def _fire(
         note=(note or "").strip(),
         payload=payload,
     )
+    announce(entry=entry)
+    return entry
 
 
 def _coverage_override(*, ticket: Ticket, coverage: str | None, reason: str) -> dict:
@@ -661,13 +669,14 @@ def ticket_lend_loaner(
         raise ValidationError({"device": _("Loaner %(device)s is already out.") % {"device": ticket.loaner}})
     loaner = _pick_spare(ticket=ticket, identifier=device, exclude=[ticket.device_id])
     ticket.loaner, ticket.loaner_lent_at, ticket.loaner_returned_at = loaner, timezone.now(), None
-    _record(
+    entry = _record(
         ticket=ticket,
         actor=actor,
         kind=TimelineEntry.Kind.LOANER,
         name="lend_loaner",
         payload={"device": loaner.serial_number},
     )
+    announce(entry=entry)
     _set_device_status(loaner, Device.Status.ON_LOAN)
     return ticket
 
@@ -681,13 +690,14 @@ def ticket_collect_loaner(*, ticket: Ticket, actor, expected_version: int | None
     if not ticket.loaner_out:
         raise ValidationError({"device": _("No loaner is out for this ticket.")})
     ticket.loaner_returned_at = timezone.now()
-    _record(
+    entry = _record(
         ticket=ticket,
         actor=actor,
         kind=TimelineEntry.Kind.LOANER,
         name="collect_loaner",
         payload={"device": ticket.loaner.serial_number},
     )
+    announce(entry=entry)
     _set_device_status(ticket.loaner, Device.Status.SPARE)
     return ticket
 
@@ -707,7 +717,9 @@ def ticket_comment(*, ticket: Ticket, actor, text: str, expected_version: int | 
     if len(text) > COMMENT_MAX_LENGTH:
         raise ValidationError({"text": _("A comment is at most %(max)d characters.") % {"max": COMMENT_MAX_LENGTH}})
     # Comments do not bump the version: two people may comment at once without conflict.
-    return TimelineEntry.objects.create(ticket=ticket, actor=actor, kind=TimelineEntry.Kind.COMMENT, note=text)
+    entry = TimelineEntry.objects.create(ticket=ticket, actor=actor, kind=TimelineEntry.Kind.COMMENT, note=text)
+    announce(entry=entry)
+    return entry
 
 
 @transaction.atomic
@@ -795,3 +807,39 @@ def ticket_attach(*, ticket: Ticket, actor, upload) -> Attachment:
         attachment.file.delete(save=False)  # no orphan file for a row that was never written
         raise
     return attachment
+
+
+@transaction.atomic
+def ticket_set_resolution_due(
+    *, ticket: Ticket, actor, due_at: dt.datetime | None, reason: str, expected_version: int | None = None
+) -> Ticket:
+    """A manager sets the resolution due date by hand, with a reason (SPEC §3.3), or clears it
+    (None) to go back to the policy's. Pauses never move a date set by hand."""
+    _check_version(ticket, expected_version)
+    if not fleet.is_manager(actor):
+        raise ActionForbidden(_("Only a manager may set a ticket's due date."))
+    _require_open(ticket)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why the due date is set by hand.")})
+    if due_at is not None and due_at <= ticket.declared_at:
+        raise ValidationError({"due_at": _("The due date must be after the declaration.")})
+    previous = ticket.resolution_due_manual
+    now = timezone.now()
+    ticket.resolution_due_manual = due_at
+    ticket.resolution_due_reason, ticket.resolution_due_set_by, ticket.resolution_due_set_at = reason, actor, now
+    sla.ticket_sla_update(ticket=ticket, now=now)
+    _record(
+        ticket=ticket,
+        actor=actor,
+        kind=TimelineEntry.Kind.EDIT,
+        name="resolution_due",
+        note=reason,
+        payload={
+            "resolution_due": {
+                "from": previous.isoformat() if previous else None,
+                "to": due_at.isoformat() if due_at else None,
+            }
+        },
+    )
+    return ticket

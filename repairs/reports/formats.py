@@ -1,0 +1,232 @@
+"""Formatters of a built report: JSON, CSV, the HTML page's context, and the PDF (the same
+templates printed by weasyprint). They format the generator's rows; they compute nothing."""
+
+from __future__ import annotations
+
+import csv
+import io
+import logging
+import mimetypes
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.staticfiles import finders
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+
+from devices.models import Academie, Departement, DeviceModel, Establishment, FaultCategory
+from repairs.reports import charts
+from repairs.reports.columns import COLUMNS, COLUMNS_BY_KEY, SUMMARY_KEYS, TABLE_KEYS
+from repairs.reports.generator import Report
+from repairs.states import Coverage
+
+# Spreadsheets run a cell that starts with one of these as a formula (CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def cell_text(value, kind: str) -> str:
+    """A figure as people read it, in the active language (1,5 in French, 1.5 in English)."""
+    if value is None:
+        return "—"
+    if kind == "int":
+        return number_format(value, use_l10n=True, force_grouping=True)
+    if kind == "decimal":
+        return number_format(value, decimal_pos=1, use_l10n=True, force_grouping=True)
+    if kind == "percent":
+        return number_format(value, decimal_pos=1, use_l10n=True, force_grouping=True) + " %"
+    return str(value)
+
+
+def _json_value(value):
+    return str(value) if value is not None and not isinstance(value, int | float) else value
+
+
+def report_json(report: Report) -> dict:
+    params = report.params
+    return {
+        "from": params.date_from.isoformat(),
+        "to": params.date_to.isoformat(),
+        "group_by": params.group_by,
+        "filters": params.filters,
+        "generated_at": report.generated_at.isoformat(),
+        "as_of": report.as_of.isoformat(),
+        "columns": [{"key": c.key, "label": str(c.label), "kind": c.kind} for c in COLUMNS],
+        "rows": [{c.key: _json_value(row.get(c.key)) for c in COLUMNS} for row in report.rows],
+        "total": {c.key: _json_value(report.total.get(c.key)) for c in COLUMNS},
+        "series": [
+            {"bucket": p["bucket"].isoformat(), "opened": p["opened"], "closed": p["closed"]} for p in report.series
+        ],
+    }
+
+
+def csv_safe(value) -> str:
+    """A cell no spreadsheet will evaluate: text starting like a formula gets a leading quote."""
+    if value is None:
+        return ""
+    text = str(value)
+    if not isinstance(value, int | float) and text.startswith(FORMULA_STARTS):
+        return "'" + text
+    return text
+
+
+def report_csv(report: Report) -> str:
+    """UTF-8 with a BOM (spreadsheets then read accents right), one header of stable keys, one row
+    per group (the depot's key is empty), then the total (key TOTAL). Decimal points and no digit
+    grouping: the figures stay machine-readable."""
+    out = io.StringIO()
+    out.write("\ufeff")
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([c.key for c in COLUMNS])
+    for row in [*report.rows, {**report.total, "key": "TOTAL"}]:
+        writer.writerow([csv_safe(row.get(c.key)) for c in COLUMNS])
+    return out.getvalue()
+
+
+def report_filename(report: Report, extension: str) -> str:
+    p = report.params
+    return f"rapport-sav_{p.date_from:%Y-%m-%d}_{p.date_to:%Y-%m-%d}_{p.group_by}.{extension}"
+
+
+SCOPE_NAMES = {
+    "academie": _lazy("Académie"),
+    "departement": _lazy("Département"),
+    "establishment": _lazy("Establishment"),
+    "technician": _lazy("Technician"),
+    "category": _lazy("Category"),
+    "model": _lazy("Device model"),
+    "coverage": _lazy("Coverage"),
+}
+
+
+def _scope_value(name: str, value: str) -> str:
+    if name == "academie":
+        return str(Academie(value).label)
+    if name == "departement":
+        return str(Departement(value).label)
+    if name == "category":
+        return str(FaultCategory(value).label)
+    if name == "coverage":
+        return str(Coverage(value).label)
+    if name == "establishment":
+        return str(Establishment.objects.filter(uai=value).first() or value)
+    if name == "model":
+        return str(DeviceModel.objects.filter(pk=value).first() or value)
+    user = get_user_model().objects.filter(username=value).first()
+    return (user.get_full_name() or user.get_username()) if user else value
+
+
+def scope_lines(report: Report) -> list[tuple[str, str]]:
+    """The scope in words, e.g. [("Académie", "Toulouse")]; the whole region without filters."""
+    lines = [(str(SCOPE_NAMES[name]), _scope_value(name, value)) for name, value in report.params.filters.items()]
+    return lines or [(_("Scope"), _("Whole region (both académies)"))]
+
+
+def _cells(row: dict, keys) -> list[dict]:
+    return [{"text": cell_text(row.get(k), COLUMNS_BY_KEY[k].kind), "kind": COLUMNS_BY_KEY[k].kind} for k in keys]
+
+
+def report_context(report: Report, *, sections: bool = False) -> dict:
+    """What the HTML page and the PDF templates show."""
+    p = report.params
+    context = {
+        "report": report,
+        "group_label": p.dimension.label,
+        "scope": scope_lines(report),
+        "date_from": p.date_from,
+        "date_to": p.date_to,
+        "generated_at": timezone.localtime(report.generated_at),
+        "summary": [
+            {"label": COLUMNS_BY_KEY[k].label, "text": cell_text(report.total.get(k), COLUMNS_BY_KEY[k].kind), "key": k}
+            for k in SUMMARY_KEYS
+            if report.fleet or not k.startswith("devices")
+        ],
+        "columns": [COLUMNS_BY_KEY[k] for k in TABLE_KEYS],
+        "rows": [{"key": r["key"], "label": r["label"], "cells": _cells(r, TABLE_KEYS)} for r in report.rows],
+        "total": {"label": report.total["label"], "cells": _cells(report.total, TABLE_KEYS)},
+        "charts_overview": [
+            {
+                "wide": True,
+                "title": charts.series_title(report.bucket),
+                "svg": charts.chart_series(series=report.series, bucket=report.bucket),
+            },
+            {"title": _("How returned devices were fixed"), "svg": charts.chart_outcomes(total=report.total)},
+        ],
+        "charts_groups": [
+            {"title": title, "svg": charts.chart_groups(rows=report.rows, title=title, width=480, **options)}
+            for title, options in (
+                (
+                    _("Resolution within SLA (%), busiest groups"),
+                    {"value": "resolution_within_sla_pct", "unit": " %", "maximum": 100},
+                ),
+                (
+                    _("Resolution time in business hours: median (bar), 90th percentile (red tick)"),
+                    {"value": "resolution_median_hours", "marker": "resolution_p90_hours"},
+                ),
+            )
+        ],
+    }
+    if sections:
+        figure_keys = [c.key for c in COLUMNS[2:] if report.fleet or not c.key.startswith("devices")]
+        context["sections"] = [
+            {
+                "label": row["label"],
+                # UAI codes and usernames identify a section; other keys are in the label already.
+                "code": row["key"] if p.group_by in ("establishment", "technician") else "",
+                "categories": report.breakdown.get(row["key"], []),
+                "figures": [
+                    {
+                        "label": COLUMNS_BY_KEY[k].label,
+                        "text": cell_text(row.get(k), COLUMNS_BY_KEY[k].kind),
+                        "total": cell_text(report.total.get(k), COLUMNS_BY_KEY[k].kind),
+                    }
+                    for k in figure_keys
+                ],
+                "chart": charts.chart_categories(items=report.breakdown.get(row["key"], [])),
+            }
+            for row in report.rows
+        ]
+    return context
+
+
+# PDF
+
+
+def _static_fetcher():
+    """weasyprint's URL fetcher, limited to this app's static files: no file://, no network, no
+    data: URL. Whatever a report contains, rendering it reads nothing else."""
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    prefix = PDF_BASE_URL.rstrip("/") + "/" + settings.STATIC_URL.strip("/") + "/"
+
+    class StaticOnlyFetcher(URLFetcher):
+        def fetch(self, url, headers=None):
+            if not url.startswith(prefix):
+                raise ValueError(f"PDF reports fetch nothing but the app's static files, not {url[:80]!r}")
+            relative = url[len(prefix) :].split("?", 1)[0].split("#", 1)[0]
+            if not relative or ".." in Path(relative).parts or relative.startswith("/"):
+                raise ValueError(f"Refused static path {relative!r}")
+            found = finders.find(relative)
+            if not found:
+                raise ValueError(f"No static file {relative!r}")
+            content_type = mimetypes.guess_type(found)[0] or "application/octet-stream"
+            return URLFetcherResponse(url, Path(found).read_bytes(), {"Content-Type": content_type})
+
+    return StaticOnlyFetcher()
+
+
+PDF_BASE_URL = "https://report.invalid/"
+# weasyprint announces every layout step at INFO: a 400-page report would flood the logs.
+logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
+
+
+def render_pdf(report: Report) -> tuple[bytes, int]:
+    """The PDF and its number of pages. The report must be built with `breakdown=True`."""
+    from weasyprint import HTML
+
+    html = render_to_string("repairs/reports/report_pdf.html", report_context(report, sections=True))
+    document = HTML(string=html, base_url=PDF_BASE_URL, url_fetcher=_static_fetcher()).render()
+    return document.write_pdf(), len(document.pages)

@@ -1,0 +1,411 @@
+"""The report generator: tickets + period + scope + grouping → rows. The formatters only format.
+
+Every figure is aggregated by the database: one grouped query for the counts (conditional
+aggregates), one per percentile measure on SQLite (window functions; on PostgreSQL they join
+the grouped query as `percentile_cont`), one for the fleet, two for the time series, and one
+for the per-section breakdown of the PDF. The number of queries does not depend on the number
+of tickets or of groups. The totals add the groups' sums in Python (a partition: each ticket is
+in exactly one group) and take their percentiles from the database again.
+
+Definitions, for a period [start, end) in Europe/Paris:
+- opened: declared in the period; closed: reached a final state in the period;
+- backlog: declared before the end and not closed at the end; its age is measured at the end
+  (or now, for a period not over yet);
+- first response and resolution times: business time stored by the SLA engine, for the tickets
+  that got their first response (resp. were returned or closed without fault) in the period;
+  "within SLA" is the share of those with a due date that did not breach it;
+- breaches: due dates that fell in the period and were missed;
+- repaired / swapped / manufacturer: tickets returned in the period, by what was done (a swap
+  wins, then a manufacturer repair); the manufacturer turnaround is their time there (calendar);
+- repeat failures: tickets opened in the period whose device had another (not cancelled)
+  ticket declared within the 30 (90) days before;
+- loaners out: lent before the end and not back at the end;
+- devices: in service (not retired, lost or stolen) now, and those whose image is not their
+  académie's current one. Only for places and models: a technician or a category has no fleet.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+from django.db import connection, transaction
+from django.db.models import Case, Count, Exists, IntegerField, Min, OuterRef, Q, QuerySet, Sum, Value, When
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from devices.models import Academie, Departement, Device, FaultCategory
+from repairs.models import Ticket
+from repairs.reports.params import Dimension, ReportParams
+from repairs.reports.sql import Epoch, PercentileCont, ShiftDays, percentile_native, percentiles_by_window
+from repairs.sla.calendar import PARIS
+from repairs.states import Coverage, State
+
+PERCENTS = (50, 90)
+HOUR, DAY = 3600, 86400
+COUNTS = (
+    "opened",
+    "closed",
+    "backlog",
+    "first_response_breaches",
+    "resolution_breaches",
+    "repaired",
+    "swapped",
+    "manufacturer",
+    "repeat_30_days",
+    "repeat_90_days",
+)
+# Sums kept beside the rows to make their ratios and averages, and the totals'.
+SUMS = (
+    "backlog_age_seconds",
+    "first_response_with_due",
+    "first_response_within",
+    "resolution_with_due",
+    "resolution_within",
+)
+
+
+@dataclass(frozen=True)
+class Percentile:
+    name: str  # column prefix
+    field: str
+    unit: int  # seconds per hour or per day
+    suffix: str
+
+
+@dataclass
+class Report:
+    params: ReportParams
+    generated_at: dt.datetime
+    as_of: dt.datetime
+    rows: list[dict]
+    total: dict
+    series: list[dict] = field(default_factory=list)  # {"bucket", "opened", "closed"}
+    bucket: str = "month"
+    breakdown: dict = field(default_factory=dict)  # group key → [{"category", "label", counts…}]
+
+    @property
+    def fleet(self) -> bool:
+        return self.params.device_scope() is not None
+
+
+def _periods(params: ReportParams, as_of: dt.datetime) -> dict[str, Q]:
+    start, end = params.start, params.end
+    closed = Q(resolved_at__gte=start, resolved_at__lt=end)
+    # Among final states, written as exclusions: an equality on `state` would lead SQLite's
+    # planner (no statistics) to its state index, which matches most tickets, instead of the
+    # index on `resolved_at`, which matches the period's.
+    returned = closed & ~Q(state__in=[State.CLOSED_NO_FAULT, State.CANCELLED])
+    return {
+        "opened": Q(declared_at__gte=start, declared_at__lt=end),
+        "closed": closed,
+        "resolved": closed & ~Q(state=State.CANCELLED),
+        "returned": returned,
+        "responded": Q(first_responded_at__gte=start, first_responded_at__lt=end),
+        "backlog": Q(declared_at__lt=end) & (Q(resolved_at__isnull=True) | Q(resolved_at__gte=end)),
+        "loaner_out": Q(loaner_lent_at__lt=end) & (Q(loaner_returned_at__isnull=True) | Q(loaner_returned_at__gte=end)),
+        # Tickets that can count in a grouped figure (loaners have their own query): written so
+        # that SQLite reads it from the `resolved_at` index (one indexed range, one IS NULL).
+        "relevant": Q(resolved_at__isnull=True) | Q(resolved_at__gte=start),
+        "fr_due_in": Q(first_response_due_at__gte=start, first_response_due_at__lt=end),
+        "res_due_in": Q(resolution_due_at__gte=start, resolution_due_at__lt=end),
+    }
+
+
+def _percentiles() -> tuple[Percentile, ...]:
+    return (
+        Percentile("first_response", "first_response_seconds", HOUR, "hours"),
+        Percentile("resolution", "resolution_seconds", HOUR, "hours"),
+        Percentile("manufacturer", "manufacturer_seconds", DAY, "days"),
+    )
+
+
+def _percentile_filters(q: dict[str, Q]) -> dict[str, Q]:
+    return {"first_response": q["responded"], "resolution": q["resolved"], "manufacturer": q["returned"]}
+
+
+def _repeat(days: int) -> Exists:
+    earlier = Ticket.objects.filter(
+        device_id=OuterRef("device_id"),
+        declared_at__lt=OuterRef("declared_at"),
+        declared_at__gte=ShiftDays(OuterRef("declared_at"), days=-days),
+    ).exclude(state=State.CANCELLED)
+    return Exists(earlier)
+
+
+def _aggregates(q: dict[str, Q], as_of: dt.datetime) -> dict:
+    due_fr, due_res = Q(first_response_due_at__isnull=False), Q(resolution_due_at__isnull=False)
+    measures = {
+        "opened": Count("pk", filter=q["opened"]),
+        "closed": Count("pk", filter=q["closed"]),
+        "backlog": Count("pk", filter=q["backlog"]),
+        "backlog_age_seconds": Sum(Value(as_of.timestamp()) - Epoch("declared_at"), filter=q["backlog"]),
+        "backlog_oldest": Min("declared_at", filter=q["backlog"]),
+        "first_response_with_due": Count("pk", filter=q["responded"] & due_fr),
+        "first_response_within": Count("pk", filter=q["responded"] & due_fr & Q(first_response_breached=False)),
+        "resolution_with_due": Count("pk", filter=q["resolved"] & due_res),
+        "resolution_within": Count("pk", filter=q["resolved"] & due_res & Q(resolution_breached=False)),
+        "first_response_breaches": Count("pk", filter=q["fr_due_in"] & Q(first_response_breached=True)),
+        "resolution_breaches": Count("pk", filter=q["res_due_in"] & Q(resolution_breached=True)),
+        "swapped": Count("pk", filter=q["returned"] & Q(replacement__isnull=False)),
+        "manufacturer": Count("pk", filter=q["returned"] & Q(replacement__isnull=True) & ~Q(rma_number="")),
+        "repaired": Count("pk", filter=q["returned"] & Q(replacement__isnull=True, rma_number="")),
+        # `opened` first: the correlated subquery runs only for the tickets opened in the period.
+        "repeat_30_days": Count("pk", filter=q["opened"] & Q(_repeat(30))),
+        "repeat_90_days": Count("pk", filter=q["opened"] & Q(_repeat(90))),
+    }
+    if percentile_native():
+        measures.update(_native_percentiles(q))
+    return measures
+
+
+def _native_percentiles(q: dict[str, Q]) -> dict:
+    filters = _percentile_filters(q)
+    return {
+        f"{p.name}_p{percent}": PercentileCont(p.field, percent=percent, filter=filters[p.name])
+        for p in _percentiles()
+        for percent in PERCENTS
+    }
+
+
+def _label(dimension: Dimension, key, names: list) -> str:
+    if dimension.name == "establishment":
+        return ", ".join(n for n in names if n) if key else _("Depot (no establishment)")
+    if dimension.name == "departement":
+        return Departement(key).label if key else _("Depot (no establishment)")
+    if dimension.name == "academie":
+        return str(Academie(key).label) if key else _("Depot (no establishment)")
+    if dimension.name == "technician":
+        return (" ".join(n for n in names if n) or key) if key else _("Unassigned")
+    if dimension.name == "category":
+        return str(FaultCategory(key).label)
+    if dimension.name == "coverage":
+        return str(Coverage(key).label) if key else _("Not decided yet")
+    return " ".join(str(n) for n in names if n) or str(key)
+
+
+def _round(value: float | None, digits: int = 1) -> float | None:
+    return None if value is None else round(value + 0.0, digits)
+
+
+def _pct(part: int, whole: int) -> float | None:
+    return round(100 * part / whole, 1) if whole else None
+
+
+def _finish(row: dict, sums: dict, percentiles: dict, oldest: dt.datetime | None, as_of: dt.datetime) -> dict:
+    """The derived columns of a row from its counts, sums and percentiles."""
+    returned = row["repaired"] + row["swapped"] + row["manufacturer"]
+    row.update(
+        backlog_avg_age_days=_round(sums["backlog_age_seconds"] / row["backlog"] / DAY) if row["backlog"] else None,
+        backlog_max_age_days=_round((as_of - oldest).total_seconds() / DAY) if oldest else None,
+        first_response_within_sla_pct=_pct(sums["first_response_within"], sums["first_response_with_due"]),
+        resolution_within_sla_pct=_pct(sums["resolution_within"], sums["resolution_with_due"]),
+        repaired_pct=_pct(row["repaired"], returned),
+        swapped_pct=_pct(row["swapped"], returned),
+        manufacturer_pct=_pct(row["manufacturer"], returned),
+    )
+    for p in _percentiles():
+        for percent, value in zip(PERCENTS, percentiles.get(p.name, (None, None)), strict=True):
+            name = "median" if percent == 50 else f"p{percent}"
+            row[f"{p.name}_{name}_{p.suffix}"] = _round(value / p.unit) if value is not None else None
+    return row
+
+
+def _window_percentiles(tickets: QuerySet, q: dict[str, Q], group_fields: list[str]) -> dict[str, dict]:
+    filters = _percentile_filters(q)
+    return {
+        p.name: percentiles_by_window(
+            queryset=tickets.filter(filters[p.name]), group_fields=group_fields, value=p.field, percents=PERCENTS
+        )
+        for p in _percentiles()
+    }
+
+
+def _buckets(params: ReportParams) -> tuple[str, list[dt.date]]:
+    """Days for a month, weeks (from the first day) up to about six months, else calendar months."""
+    days = (params.date_to - params.date_from).days + 1
+    if days <= 31:
+        return "day", [params.date_from + dt.timedelta(days=n) for n in range(days)]
+    if days <= 190:
+        return "week", [params.date_from + dt.timedelta(days=n) for n in range(0, days, 7)]
+    starts, month = [params.date_from], params.date_from.replace(day=1)
+    while True:
+        month = (month + dt.timedelta(days=32)).replace(day=1)
+        if month > params.date_to:
+            return "month", starts
+        starts.append(month)
+
+
+def _series(tickets: QuerySet, params: ReportParams, q: dict[str, Q]) -> tuple[str, list[dict]]:
+    """Opened and closed per bucket: the bucket of each ticket is a CASE over the buckets' Paris
+    midnights, computed here, so that the database compares instants (no date function per row)."""
+    name, starts = _buckets(params)
+    bounds = [dt.datetime.combine(day, dt.time(), tzinfo=PARIS) for day in starts[1:]]
+    series = [{"bucket": day, "opened": 0, "closed": 0} for day in starts]
+    for measure, column in (("opened", "declared_at"), ("closed", "resolved_at")):
+        bucket = Case(
+            *(When(**{f"{column}__lt": bound}, then=Value(i)) for i, bound in enumerate(bounds)),
+            default=Value(len(bounds)),
+            output_field=IntegerField(),
+        )
+        rows = tickets.filter(q[measure]).annotate(bucket=bucket).values("bucket").annotate(n=Count("pk")).order_by()
+        for row in rows:
+            series[row["bucket"]][measure] = row["n"]
+    return name, series
+
+
+def _breakdown(tickets: QuerySet, dimension: Dimension, q: dict[str, Q]) -> dict:
+    rows = (
+        tickets.values(dimension.ticket_key, "category")
+        .annotate(
+            opened=Count("pk", filter=q["opened"]),
+            closed=Count("pk", filter=q["closed"]),
+            backlog=Count("pk", filter=q["backlog"]),
+            breaches=Count(
+                "pk",
+                filter=(q["fr_due_in"] & Q(first_response_breached=True))
+                | (q["res_due_in"] & Q(resolution_breached=True)),
+            ),
+        )
+        .order_by(dimension.ticket_key, "category")
+    )
+    result: dict = {}
+    for row in rows:
+        if row["opened"] or row["closed"] or row["backlog"]:
+            row["label"] = str(FaultCategory(row["category"]).label)
+            result.setdefault(row[dimension.ticket_key], []).append(row)
+    return result
+
+
+def _fleet(params: ReportParams) -> dict:
+    scope = params.device_scope()
+    if scope is None:
+        return {}
+    dimension = params.dimension
+    in_service = ~Q(status__in=[Device.Status.RETIRED, Device.Status.LOST])
+    rows = (
+        Device.objects.filter(scope)
+        .values(dimension.device_key, *dimension.device_labels)
+        .annotate(
+            devices=Count("pk", filter=in_service),
+            devices_outdated_image=Count("pk", filter=in_service & Q(image__is_current=False)),
+        )
+        .order_by()
+    )
+    return {row[dimension.device_key]: row for row in rows}
+
+
+def _loaners(base: QuerySet, dimension: Dimension, q: dict[str, Q]) -> dict:
+    """Loaners out at the end, per group: a query of its own, because a loaner can stay out long
+    after its ticket closed, outside the tickets the grouped query reads."""
+    rows = (
+        base.filter(q["loaner_out"])
+        .values(dimension.ticket_key, *dimension.ticket_labels)
+        .annotate(loaners_out=Count("pk"))
+        .order_by()
+    )
+    return {row[dimension.ticket_key]: row for row in rows}
+
+
+def _percentile_figures(base: QuerySet, relevant: QuerySet, grouped: list[dict], q, dimension: Dimension):
+    """{group key: {measure: [p50, p90]}}, and the same for the total."""
+    names = [p.name for p in _percentiles()]
+    if percentile_native():  # computed by the grouped query already
+        by_group = {
+            row[dimension.ticket_key]: {n: [row[f"{n}_p{pc}"] for pc in PERCENTS] for n in names} for row in grouped
+        }
+        totals = relevant.aggregate(**_native_percentiles(q))
+        return by_group, {n: [totals[f"{n}_p{pc}"] for pc in PERCENTS] for n in names}
+    # From `base`, not `relevant`: each measure's own period filter then reads its index.
+    by_group: dict = {}
+    for n, values in _window_percentiles(base, q, [dimension.ticket_key]).items():
+        for (key,), figures in values.items():
+            by_group.setdefault(key, {})[n] = figures
+    total = {n: values.get((), [None, None]) for n, values in _window_percentiles(base, q, []).items()}
+    return by_group, total
+
+
+@contextmanager
+def _report_session():
+    """On PostgreSQL, one transaction without JIT compilation, which costs these few large
+    aggregates more than it saves (0.3 to 0.8 s of a report over a million tickets). Not on
+    SQLite: its transactions take the write lock at BEGIN (IMMEDIATE), and a report must not
+    hold up the people writing tickets."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL jit = off")
+        yield
+
+
+def report_build(
+    *,
+    params: ReportParams,
+    tickets: QuerySet[Ticket] | None = None,
+    now: dt.datetime | None = None,
+    series: bool = True,
+    breakdown: bool = False,
+) -> Report:
+    """The report over `tickets` (default: all; pass a person's visible tickets to scope it)."""
+    with _report_session():
+        return _report_build(params=params, tickets=tickets, now=now, series=series, breakdown=breakdown)
+
+
+def _report_build(*, params: ReportParams, tickets, now, series: bool, breakdown: bool) -> Report:
+    now = now or timezone.now()
+    as_of = min(params.end, now)
+    dimension = params.dimension
+    q = _periods(params, as_of)
+    base = (Ticket.objects.all() if tickets is None else tickets).filter(params.ticket_scope())
+    relevant = base.filter(q["relevant"])
+    grouped = list(
+        relevant.values(dimension.ticket_key, *dimension.ticket_labels).annotate(**_aggregates(q, as_of)).order_by()
+    )
+    percentiles, total_percentiles = _percentile_figures(base, relevant, grouped, q, dimension)
+    loaners, fleet = _loaners(base, dimension, q), _fleet(params)
+
+    rows = {}
+    for key, source, labels in (
+        *((g[dimension.ticket_key], g, dimension.ticket_labels) for g in grouped),
+        *((key, row, dimension.ticket_labels) for key, row in loaners.items()),
+        *((key, row, dimension.device_labels) for key, row in fleet.items()),  # places with no ticket
+    ):
+        if key not in rows:
+            rows[key] = {"key": key, "label": _label(dimension, key, [source[f] for f in labels])}
+    counts = {g[dimension.ticket_key]: g for g in grouped}
+    total, total_sums = dict.fromkeys((*COUNTS, "loaners_out"), 0), dict.fromkeys(SUMS, 0)
+    oldest = [g["backlog_oldest"] for g in grouped if g["backlog_oldest"]]
+    for key, row in rows.items():
+        group = counts.get(key, {})
+        row.update({name: group.get(name) or 0 for name in COUNTS})
+        row["loaners_out"] = loaners[key]["loaners_out"] if key in loaners else 0
+        row.update(fleet_figures(fleet, key))
+        sums = {name: group.get(name) or 0 for name in SUMS}
+        _finish(row, sums, percentiles.get(key, {}), group.get("backlog_oldest"), as_of)
+        for name in (*COUNTS, "loaners_out"):
+            total[name] += row[name]
+        for name in SUMS:
+            total_sums[name] += sums[name]
+    total.update(key=None, label=_("Total"))
+    for name in ("devices", "devices_outdated_image"):
+        total[name] = sum(r[name] for r in fleet.values()) if fleet else None
+    _finish(total, total_sums, total_percentiles, min(oldest) if oldest else None, as_of)
+    ordered = sorted(rows.values(), key=lambda r: (r["key"] is None, str(r["label"]).casefold(), str(r["key"])))
+    report = Report(params=params, generated_at=now, as_of=as_of, rows=ordered, total=total)
+    if series:
+        report.bucket, report.series = _series(base, params, q)
+    if breakdown:
+        report.breakdown = _breakdown(relevant, dimension, q)
+    return report
+
+
+def fleet_figures(fleet: dict, key) -> dict:
+    if not fleet:
+        return {"devices": None, "devices_outdated_image": None}
+    row = fleet.get(key)
+    return {
+        "devices": row["devices"] if row else 0,
+        "devices_outdated_image": row["devices_outdated_image"] if row else 0,
+    }

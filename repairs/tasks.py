@@ -1,0 +1,61 @@
+"""Celery tasks of the repairs app: thin, idempotent, each calls services.
+
+- `sla_warnings` (beat, every 5 minutes): recompute tickets whose priority changed, flip the
+  80 % and breach flags, announce each threshold once;
+- `sla_recompute_open`: after a policy or closure change;
+- `report_pdf_render`: a large PDF report, for the "your report is ready" page;
+- `report_monthly_email` (beat, 1st of the month): last month's PDF to managers and supervisors;
+- `report_exports_purge` (beat, nightly): exported files older than a week.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from celery import shared_task
+from django.db.models import Q
+from django.utils import timezone
+
+from repairs.models import Ticket
+from repairs.sla.engine import sla_flags_refresh, sla_key_expression, tickets_sla_recompute
+from repairs.sla.notices import sla_notices_send
+from repairs.states import OPEN_STATES
+
+
+@shared_task(acks_late=True)
+def sla_warnings() -> dict[str, int]:
+    now = timezone.now()
+    # A priority changed without a transition (ticket_set_priority): its policy may differ now.
+    stale = Ticket.objects.filter(state__in=OPEN_STATES).exclude(sla_key=sla_key_expression())
+    recomputed = tickets_sla_recompute(queryset=stale, now=now)
+    flagged = sla_flags_refresh(now=now)
+    return {"recomputed": recomputed, "flagged": flagged, "announced": sla_notices_send(now=now)}
+
+
+@shared_task(acks_late=True)
+def sla_recompute_open(establishment_id: int | None = None) -> int:
+    tickets = Ticket.objects.filter(state__in=OPEN_STATES)
+    if establishment_id is not None:
+        tickets = tickets.filter(Q(establishment_id=establishment_id))
+    return tickets_sla_recompute(queryset=tickets)
+
+
+@shared_task(acks_late=True)
+def report_pdf_render(export_id: int) -> None:
+    from repairs.reports.exports import report_export_render
+
+    report_export_render(export_id=export_id)
+
+
+@shared_task(acks_late=True)
+def report_monthly_email(today: str | None = None) -> int:
+    from repairs.reports.exports import report_monthly_send
+
+    return report_monthly_send(today=dt.date.fromisoformat(today) if today else timezone.localdate())
+
+
+@shared_task(acks_late=True)
+def report_exports_purge() -> int:
+    from repairs.reports.exports import report_exports_purge as purge
+
+    return purge(before=timezone.now() - dt.timedelta(days=7))

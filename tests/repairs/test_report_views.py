@@ -1,0 +1,287 @@
+"""Reports as the web page, the API, the PDF exports and the monthly email: who may, what is
+refused and why, and the safety of what is rendered (escaping, CSV formulas, PDF fetching)."""
+
+import datetime as dt
+import io
+
+import pytest
+from django.core import mail
+from django.db import connection
+from pypdf import PdfReader
+from rest_framework.test import APIClient
+
+from devices.models import Role
+from repairs import tasks
+from repairs.models import ReportExport, Ticket
+from repairs.reports import formats
+from repairs.reports.exports import report_exports_purge
+from repairs.reports.generator import report_build
+from repairs.reports.params import ReportParams
+from repairs.reports.sql import percentiles_by_window
+from repairs.sla.calendar import PARIS
+from tests.devices.factories import DeviceFactory, EstablishmentFactory, make_person
+from tests.repairs.test_reports import PERIOD, Dataset
+
+pytestmark = pytest.mark.django_db
+URL = "/api/v1/reports/sla/"
+
+
+@pytest.fixture
+def data():
+    return Dataset()
+
+
+def api_as(user) -> APIClient:
+    client = APIClient()
+    if user:
+        client.force_authenticate(user)
+    return client
+
+
+# Who may
+
+
+@pytest.mark.parametrize("role", [Role.STUDENT, Role.STAFF, Role.TECHNICIAN])
+def test_reports_are_refused_to_everyone_but_managers_and_supervisors(client, data, role):
+    person = make_person(role, establishment=data.alpha)
+    response = api_as(person).get(URL, PERIOD)
+    assert response.status_code == 403
+    assert response.json()["code"] == "forbidden"
+    client.force_login(person)
+    assert client.get("/reports/").status_code == 403
+    assert client.get("/reports/report.csv").status_code == 403
+
+
+def test_anonymous_callers_must_authenticate(data):
+    assert api_as(None).get(URL, PERIOD).status_code == 401
+
+
+def test_supervisors_read_reports(data):
+    supervisor = make_person(Role.SUPERVISOR, username="region")
+    assert api_as(supervisor).get(URL, PERIOD).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ({"to": "2026-09-30"}, "from"),
+        ({"from": "2026-09-01"}, "to"),
+        ({"from": "01/09/2026", "to": "2026-09-30"}, "from"),
+        ({"from": "2026-02-30", "to": "2026-09-30"}, "from"),
+        ({"from": "2026-09-30", "to": "2026-09-01"}, "to"),
+        ({**PERIOD, "group_by": "school"}, "group_by"),
+        ({**PERIOD, "format": "xml"}, "__all__"),
+        ({**PERIOD, "establishment": "9999999Z"}, "establishment"),
+        ({**PERIOD, "academie": "paris"}, "academie"),
+    ],
+)
+def test_bad_parameters_are_400_with_a_json_error_naming_the_field(data, query, field):
+    response = api_as(data.manager).get(URL, query)
+    assert response.status_code == 400
+    body = response.json()
+    assert body["code"] == "invalid" and field in body["errors"] and body["detail"]
+
+
+def test_the_json_answer_is_json_even_when_asking_for_csv_and_failing(data):
+    response = api_as(data.manager).get(URL, {"from": "x", "to": "y", "format": "csv"})
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/json"
+
+
+def test_the_web_page_opens_on_the_current_month_and_is_in_the_menu(client, data):
+    client.force_login(data.manager)
+    response = client.get("/reports/")
+    assert response.status_code == 200
+    assert 'href="/reports/"' in response.content.decode()
+    assert response.context["date_from"].day == 1
+
+
+def test_the_web_page_says_what_is_wrong_with_the_period(client, data):
+    client.force_login(data.manager)
+    response = client.get("/reports/", {"from": "2026-09-30", "to": "2026-09-01"})
+    assert response.status_code == 400
+    assert "La fin de la période précède son début." in response.content.decode()
+
+
+# Safety of what is rendered
+
+
+def test_csv_cells_that_look_like_formulas_are_neutralised():
+    for text in ("=1+1", "+33 6", "-2", "@SUM(A1)", "\tx", "\rx"):
+        assert formats.csv_safe(text) == "'" + text
+    assert formats.csv_safe("Lycée Alpha") == "Lycée Alpha"
+    assert formats.csv_safe(-2) == "-2"
+    assert formats.csv_safe(None) == ""
+
+
+def test_a_hostile_establishment_name_is_inert_everywhere(client, data):
+    hostile = '=HYPERLINK("http://evil.example/x") <img src="http://evil.example/p.png">'
+    data.alpha.name = hostile
+    data.alpha.save()
+    client.force_login(data.manager)
+    html = client.get("/reports/", PERIOD).content.decode()
+    assert '<img src="http://evil.example' not in html
+    assert "&lt;img src=&quot;http://evil.example/p.png&quot;&gt;" in html
+    text = api_as(data.manager).get(URL, {**PERIOD, "format": "csv"}).content.decode()
+    assert "\"'=HYPERLINK" in text
+
+
+def test_pdf_rendering_fetches_only_the_apps_static_files(data, monkeypatch):
+    fetched = []
+    original = formats._static_fetcher
+
+    def spy():
+        fetcher = original()
+        fetch = fetcher.fetch
+
+        def recording(url, headers=None):
+            fetched.append(url)
+            return fetch(url, headers)
+
+        fetcher.fetch = recording
+        return fetcher
+
+    monkeypatch.setattr(formats, "_static_fetcher", spy)
+    data.alpha.name = '<link rel="stylesheet" href="file:///etc/passwd"><img src="http://evil.example/p.png">'
+    data.alpha.save()
+    pdf, _pages = formats.render_pdf(report_build(params=_params(), breakdown=True))
+    assert fetched == [formats.PDF_BASE_URL + "static/css/report-print.css"]
+    assert "evil.example" in "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "file:///etc/passwd",
+        "http://evil.example/x.css",
+        "https://report.invalid/static/../config/settings/base.py",
+        "https://report.invalid/media/tickets/x.png",
+        "data:text/css,body{}",
+        "https://report.invalid/static/css/missing.css",
+    ],
+)
+def test_the_pdf_fetcher_refuses_anything_else(url):
+    with pytest.raises(ValueError):
+        formats._static_fetcher().fetch(url)
+
+
+def _params(**kwargs) -> ReportParams:
+    return ReportParams(date_from=dt.date(2026, 9, 1), date_to=dt.date(2026, 9, 30), **kwargs)
+
+
+# Large PDFs: rendered by a task, fetched from the "ready" page
+
+
+def test_a_large_pdf_is_rendered_by_a_task_and_offered_when_ready(
+    client, data, settings, django_capture_on_commit_callbacks
+):
+    settings.REPORT_PDF_SYNC_MAX_SECTIONS = 1
+    client.force_login(data.manager)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.get("/reports/report.pdf", PERIOD)
+    export = ReportExport.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/reports/exports/{export.token}/"
+    assert export.status == "ready" and export.page_count == 6
+    page = client.get(response["Location"]).content.decode()
+    assert "Votre rapport est prêt." in page and "6 pages." in page
+    download = client.get(f"/reports/exports/{export.token}/report.pdf")
+    assert download["Content-Type"] == "application/pdf"
+    assert len(PdfReader(io.BytesIO(b"".join(download.streaming_content))).pages) == 6
+    other = make_person(Role.MANAGER, username="autre-chef")
+    client.force_login(other)
+    assert client.get(response["Location"]).status_code == 404
+
+
+def test_a_pending_export_page_refreshes_itself(client, data):
+    client.force_login(data.manager)
+    export = ReportExport.objects.create(token="t" * 32, params=_params().as_json(), requested_by=data.manager)
+    page = client.get(f"/reports/exports/{export.token}/").content.decode()
+    assert 'http-equiv="refresh"' in page and "en préparation" in page
+    assert client.get(f"/reports/exports/{export.token}/report.pdf").status_code == 404
+
+
+def test_a_small_pdf_is_downloaded_at_once(client, data):
+    client.force_login(data.manager)
+    response = client.get("/reports/report.pdf", {**PERIOD, "group_by": "academie"})
+    assert response["Content-Type"] == "application/pdf"
+    assert not ReportExport.objects.exists()
+
+
+# Monthly email
+
+
+def test_the_monthly_report_is_mailed_once_to_managers_and_supervisors(data):
+    make_person(Role.SUPERVISOR, username="region", email="region@example.org")
+    make_person(Role.TECHNICIAN, username="tech", email="tech@example.org")
+    assert tasks.report_monthly_email(today="2026-10-01") == 2
+    assert tasks.report_monthly_email(today="2026-10-15") == 0  # already sent for September
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert sorted(message.bcc) == ["chef@example.org", "region@example.org"]
+    assert message.subject == "SAV ordinateurs lycéens : rapport de 09/2026"
+    (name, content, mimetype) = message.attachments[0]
+    assert (name, mimetype) == ("rapport-sav_2026-09-01_2026-09-30_departement.pdf", "application/pdf")
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
+    assert "Du 01/09/2026 au 30/09/2026" in text and "31 Haute-Garonne" in text
+    assert ReportExport.objects.get(kind="monthly").label == "2026-09"
+
+
+def test_a_failed_monthly_report_can_be_sent_again(data, monkeypatch):
+    def broken(report):
+        raise RuntimeError("no fonts")
+
+    monkeypatch.setattr("repairs.reports.exports.render_pdf", broken)
+    with pytest.raises(RuntimeError):
+        tasks.report_monthly_email(today="2026-10-01")
+    monkeypatch.undo()
+    assert tasks.report_monthly_email(today="2026-10-02") == 1
+    assert len(mail.outbox) == 1
+
+
+def test_old_exports_are_purged(data):
+    old = ReportExport.objects.create(token="o" * 32, params={}, created_at=dt.datetime(2026, 1, 1, tzinfo=PARIS))
+    monthly = ReportExport.objects.create(
+        token="m" * 32, params={}, kind="monthly", label="2025-12", created_at=dt.datetime(2026, 1, 1, tzinfo=PARIS)
+    )
+    recent = ReportExport.objects.create(token="r" * 32, params={})
+    report_exports_purge(before=dt.datetime(2026, 6, 1, tzinfo=PARIS))
+    assert list(ReportExport.objects.order_by("token").values_list("token", flat=True)) == [monthly.token, recent.token]
+    assert not ReportExport.objects.filter(pk=old.pk).exists()
+
+
+# Both databases compute the same percentiles
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL (DATABASE_URL): percentile_cont")
+def test_the_window_fallback_equals_percentile_cont(data):
+    place = EstablishmentFactory(departement="31")
+    for n, seconds in enumerate([7, 1, 100, 45, 45, 3, 12, 99, 61]):
+        Ticket.objects.filter(pk=data_ticket(place, n).pk).update(resolution_seconds=seconds)
+    tickets = Ticket.objects.filter(resolution_seconds__isnull=False)
+    fallback = percentiles_by_window(
+        queryset=tickets, group_fields=["establishment__uai"], value="resolution_seconds", percents=(50, 90)
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT e.uai, percentile_cont(0.5) WITHIN GROUP (ORDER BY t.resolution_seconds), "
+            "percentile_cont(0.9) WITHIN GROUP (ORDER BY t.resolution_seconds) FROM repairs_ticket t "
+            "JOIN devices_establishment e ON e.id = t.establishment_id "
+            "WHERE t.resolution_seconds IS NOT NULL GROUP BY e.uai"
+        )
+        native = {(uai,): [p50, p90] for uai, p50, p90 in cursor.fetchall()}
+    assert fallback.keys() == native.keys()
+    for key, values in native.items():
+        assert fallback[key] == pytest.approx(values)
+
+
+def data_ticket(place, n: int) -> Ticket:
+    reporter = make_person(Role.STAFF, establishment=place)
+    return Ticket.objects.create(
+        reference=f"R-2026-{900000 + n}",
+        device=DeviceFactory(establishment=place),
+        reporter=reporter,
+        establishment=place,
+        category="screen",
+        description="x",
+        declared_at=dt.datetime(2026, 9, 1, 9, tzinfo=PARIS),
+    )
