@@ -9,5 +9,7 @@ class RepairsConfig(AppConfig):
     def ready(self) -> None:
         from devices.demo import register_seed_step
         from repairs.demo import seed_demo_tickets
+        from repairs.sla.engine import seed_demo_sla
 
         register_seed_step("tickets", seed_demo_tickets)
+        register_seed_step("sla", seed_demo_sla)  # after the tickets: their due dates and flags

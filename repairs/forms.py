@@ -115,3 +115,14 @@ class PreferencesForm(forms.Form):
         required=False,
         choices=[("", _("French (default)")), ("fr", "Français"), ("en", "English")],
     )
+
+
+class DueDateForm(forms.Form):
+    due_at = forms.DateTimeField(
+        label=_("Resolution due (empty: back to the policy's)"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%d/%m/%Y %H:%M"],
+    )
+    reason = forms.CharField(label=_("Reason"), max_length=500)
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput)

@@ -31,4 +31,5 @@ def labels_pdf(*, establishment: Establishment, base_url: str) -> bytes:
         "repairs/labels.html",
         {"establishment": establishment, "labels": labels, "generated_at": timezone.localtime()},
     )
-    return html_to_pdf(html)
+    pdf, _pages = html_to_pdf(html)
+    return pdf

@@ -758,6 +758,7 @@ def ticket_set_priority(*, ticket: Ticket, actor, priority: str, expected_versio
         raise ValidationError({"priority": _("Unknown priority “%(value)s”.") % {"value": priority}})
     previous = ticket.priority
     ticket.priority = priority
+    sla.ticket_sla_update(ticket=ticket)  # the policy may depend on the priority
     _record(
         ticket=ticket,
         actor=actor,

@@ -18,6 +18,7 @@ urlpatterns = [
     path("tickets/<str:reference>/attachments/<int:attachment_id>/", views.attachment_download, name="attachment"),
     path("tickets/<str:reference>/priority/", views.ticket_priority, name="priority"),
     path("tickets/<str:reference>/take/", views.ticket_take, name="take"),
+    path("tickets/<str:reference>/due/", views.ticket_due_date, name="due_date"),
     path("tickets/<str:reference>/loaner/", views.ticket_lend_loaner, name="lend_loaner"),
     path("tickets/<str:reference>/loaner/collect/", views.ticket_collect_loaner, name="collect_loaner"),
     path("devices/<str:serial>/", views.device_detail, name="device"),

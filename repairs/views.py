@@ -26,6 +26,7 @@ from repairs.forms import (
     AttachForm,
     CommentForm,
     DeclareForm,
+    DueDateForm,
     LoanerForm,
     PreferencesForm,
     PriorityForm,
@@ -257,6 +258,15 @@ def ticket_detail(request, reference: str):
         if permissions.may_handle_loaners(user=user, ticket=ticket) and not ticket.is_final and not ticket.loaner_out
         else None,
         "can_collect_loaner": ticket.loaner_out and permissions.may_handle_loaners(user=user, ticket=ticket),
+        "due_form": DueDateForm(
+            initial={
+                "due_at": ticket.resolution_due_manual,
+                "reason": ticket.resolution_due_reason,
+                "version": ticket.version,
+            }
+        )
+        if fleet.is_manager(user) and not ticket.is_final
+        else None,
         "can_take": not ticket.is_final
         and ticket.assignee_id != user.pk
         and permissions.may_assign(user=user, ticket=ticket, assignee=user),
@@ -336,6 +346,24 @@ def ticket_priority(request, reference: str):
             ticket=t, actor=request.user, priority=data["priority"], expected_version=data.get("version")
         ),
         _("Priority changed."),
+    )
+
+
+@login_required
+@require_POST
+def ticket_due_date(request, reference: str):
+    return _ticket_action(
+        request,
+        reference,
+        DueDateForm,
+        lambda t, data: services.ticket_set_resolution_due(
+            ticket=t,
+            actor=request.user,
+            due_at=data["due_at"],
+            reason=data["reason"],
+            expected_version=data.get("version"),
+        ),
+        _("Due date changed."),
     )
 
 

@@ -5,13 +5,8 @@ from __future__ import annotations
 
 import csv
 import io
-import logging
-import mimetypes
-from pathlib import Path
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.formats import number_format
@@ -19,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from devices.models import Academie, Departement, DeviceModel, Establishment, FaultCategory
+from repairs.pdf import html_to_pdf
 from repairs.reports import charts
 from repairs.reports.columns import COLUMNS, COLUMNS_BY_KEY, SUMMARY_KEYS, TABLE_KEYS
 from repairs.reports.generator import Report
@@ -195,38 +191,7 @@ def report_context(report: Report, *, sections: bool = False) -> dict:
 # PDF
 
 
-def _static_fetcher():
-    """weasyprint's URL fetcher, limited to this app's static files: no file://, no network, no
-    data: URL. Whatever a report contains, rendering it reads nothing else."""
-    from weasyprint.urls import URLFetcher, URLFetcherResponse
-
-    prefix = PDF_BASE_URL.rstrip("/") + "/" + settings.STATIC_URL.strip("/") + "/"
-
-    class StaticOnlyFetcher(URLFetcher):
-        def fetch(self, url, headers=None):
-            if not url.startswith(prefix):
-                raise ValueError(f"PDF reports fetch nothing but the app's static files, not {url[:80]!r}")
-            relative = url[len(prefix) :].split("?", 1)[0].split("#", 1)[0]
-            if not relative or ".." in Path(relative).parts or relative.startswith("/"):
-                raise ValueError(f"Refused static path {relative!r}")
-            found = finders.find(relative)
-            if not found:
-                raise ValueError(f"No static file {relative!r}")
-            content_type = mimetypes.guess_type(found)[0] or "application/octet-stream"
-            return URLFetcherResponse(url, Path(found).read_bytes(), {"Content-Type": content_type})
-
-    return StaticOnlyFetcher()
-
-
-PDF_BASE_URL = "https://report.invalid/"
-# weasyprint announces every layout step at INFO: a 400-page report would flood the logs.
-logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
-
-
 def render_pdf(report: Report) -> tuple[bytes, int]:
     """The PDF and its number of pages. The report must be built with `breakdown=True`."""
-    from weasyprint import HTML
-
     html = render_to_string("repairs/reports/report_pdf.html", report_context(report, sections=True))
-    document = HTML(string=html, base_url=PDF_BASE_URL, url_fetcher=_static_fetcher()).render()
-    return document.write_pdf(), len(document.pages)
+    return html_to_pdf(html)

@@ -11,6 +11,7 @@ from pypdf import PdfReader
 from rest_framework.test import APIClient
 
 from devices.models import Role
+from repairs import pdf as pdf_module
 from repairs import tasks
 from repairs.models import ReportExport, Ticket
 from repairs.reports import formats
@@ -128,7 +129,7 @@ def test_a_hostile_establishment_name_is_inert_everywhere(client, data):
 
 def test_pdf_rendering_fetches_only_the_apps_static_files(data, monkeypatch):
     fetched = []
-    original = formats._static_fetcher
+    original = pdf_module.static_fetcher
 
     def spy():
         fetcher = original()
@@ -141,11 +142,11 @@ def test_pdf_rendering_fetches_only_the_apps_static_files(data, monkeypatch):
         fetcher.fetch = recording
         return fetcher
 
-    monkeypatch.setattr(formats, "_static_fetcher", spy)
+    monkeypatch.setattr(pdf_module, "static_fetcher", spy)
     data.alpha.name = '<link rel="stylesheet" href="file:///etc/passwd"><img src="http://evil.example/p.png">'
     data.alpha.save()
     pdf, _pages = formats.render_pdf(report_build(params=_params(), breakdown=True))
-    assert fetched == [formats.PDF_BASE_URL + "static/css/report-print.css"]
+    assert fetched == [pdf_module.PDF_BASE_URL + "static/css/report-print.css"]
     assert "evil.example" in "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
 
 
@@ -162,7 +163,7 @@ def test_pdf_rendering_fetches_only_the_apps_static_files(data, monkeypatch):
 )
 def test_the_pdf_fetcher_refuses_anything_else(url):
     with pytest.raises(ValueError):
-        formats._static_fetcher().fetch(url)
+        pdf_module.static_fetcher().fetch(url)
 
 
 def _params(**kwargs) -> ReportParams:

@@ -313,3 +313,18 @@ def test_a_person_chooses_how_to_be_notified(client, world):
     )
     response = client.post(reverse("repairs:preferences"), {"daily_digest": "on", "email": "e@example.org"})
     assert "réservé au personnel" in response.content.decode()
+
+
+def test_a_manager_sets_the_resolution_due_date_by_hand_with_a_reason(client, world):
+    ticket = world.declare()
+    login(client, world.tech)
+    assert client.get(reverse("repairs:ticket", args=[ticket.reference])).context["due_form"] is None
+    login(client, world.manager)
+    url = reverse("repairs:due_date", args=[ticket.reference])
+    response = client.post(url, {"due_at": "2026-12-18T17:00", "reason": ""}, follow=True)
+    assert Ticket.objects.get(pk=ticket.pk).resolution_due_manual is None
+    client.post(url, {"due_at": "2026-12-18T17:00", "reason": "Examens blancs", "version": ticket.version})
+    fresh = Ticket.objects.get(pk=ticket.pk)
+    assert fresh.resolution_due_manual.isoformat() == "2026-12-18T16:00:00+00:00"
+    assert fresh.resolution_due_at == fresh.resolution_due_manual
+    assert response.status_code == 200
