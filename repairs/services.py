@@ -341,6 +341,14 @@ def ticket_request_device(*, ticket: Ticket, actor, note: str = "", expected_ver
     return ticket
 
 
+def _into_diagnosis(name: str, **arguments) -> Ticket:
+    """receive_device and start_diagnosis: the device is in the workshop, the coverage proposed."""
+    ticket = arguments["ticket"]
+    _fire(name=name, prepare=lambda: _propose_coverage(ticket), **arguments)
+    _device_into_workshop(ticket.device)
+    return ticket
+
+
 @transaction.atomic
 def ticket_receive_device(
     *,
@@ -351,18 +359,7 @@ def ticket_receive_device(
     coverage_reason: str = "",
     expected_version: int | None = None,
 ) -> Ticket:
-    _fire(
-        ticket=ticket,
-        actor=actor,
-        name="receive_device",
-        note=note,
-        expected_version=expected_version,
-        coverage=coverage,
-        coverage_reason=coverage_reason,
-        prepare=lambda: _propose_coverage(ticket),
-    )
-    _device_into_workshop(ticket.device)
-    return ticket
+    return _into_diagnosis("receive_device", **locals())
 
 
 @transaction.atomic
@@ -375,18 +372,7 @@ def ticket_start_diagnosis(
     coverage_reason: str = "",
     expected_version: int | None = None,
 ) -> Ticket:
-    _fire(
-        ticket=ticket,
-        actor=actor,
-        name="start_diagnosis",
-        note=note,
-        expected_version=expected_version,
-        coverage=coverage,
-        coverage_reason=coverage_reason,
-        prepare=lambda: _propose_coverage(ticket),
-    )
-    _device_into_workshop(ticket.device)
-    return ticket
+    return _into_diagnosis("start_diagnosis", **locals())
 
 
 @transaction.atomic
