@@ -16,7 +16,7 @@ SLA_CHOICES = [("ok", _("On time")), ("at_risk", _("At risk")), ("breached", _("
 ASSIGNED_CHOICES = [("me", _("Assigned to me")), ("none", _("Unassigned"))]
 SORT_CHOICES = [("due", _("Due date")), ("-declared", _("Newest first")), ("declared", _("Oldest first"))]
 SORTS = {
-    "due": ("resolution_due_at", "-declared_at", "pk"),
+    "due": ("resolution_due_at", "pk"),
     "-declared": ("-declared_at", "-pk"),
     "declared": ("declared_at", "pk"),
 }

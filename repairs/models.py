@@ -210,6 +210,10 @@ class Ticket(FSMModelMixin, OptimisticLockMixin, models.Model):
             models.Index(fields=["establishment", "state"]),
             models.Index(fields=["assignee", "state"]),
             models.Index(fields=["declared_at"]),
+            # The queue's orders (due date; newest/oldest first), alone and within one state:
+            # each walks an index instead of sorting the table (the row id breaks ties).
+            models.Index(fields=["resolution_due_at"]),
+            models.Index(fields=["state", "declared_at"]),
             models.Index(fields=["resolution_breached", "first_response_breached", "sla_at_risk"]),
             # Reports: repeat failures of a device, and tickets closed in a period.
             models.Index(fields=["device", "declared_at"]),

@@ -24,7 +24,7 @@ def ticket_list(*, user) -> QuerySet[Ticket]:
     return (
         visible_tickets(user=user)
         .select_related("device__model", "establishment", "assignee", "reporter")
-        .order_by("resolution_due_at", "-declared_at", "pk")
+        .order_by("resolution_due_at", "pk")
     )
 
 
