@@ -92,7 +92,8 @@ def run_action(request, ticket: Ticket, action: Callable[[], object], success: s
 
 @login_required
 def home(request):
-    return render(request, "repairs/home.html", selectors.home_summary(user=request.user))
+    summary = selectors.home_summary(user=request.user)
+    return render(request, "repairs/home.html", {"summary": summary, "role": summary["role"] or "", "states": State})
 
 
 # Declaring a fault

@@ -267,6 +267,7 @@ def sla_flags_refresh(*, now: dt.datetime | None = None) -> int:
 
 
 def seed_demo_sla(ctx) -> None:
-    """seed_demo step: the demo tickets' due dates and flags, computed like any other ticket's."""
-    tickets_sla_recompute()
+    """seed_demo step: the demo tickets' due dates, flags and (for closed ones) the business
+    durations the reports aggregate, computed like any other ticket's."""
+    tickets_sla_recompute(queryset=Ticket.objects.all())
     sla_flags_refresh()

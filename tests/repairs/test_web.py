@@ -328,3 +328,15 @@ def test_a_manager_sets_the_resolution_due_date_by_hand_with_a_reason(client, wo
     assert fresh.resolution_due_manual.isoformat() == "2026-12-18T16:00:00+00:00"
     assert fresh.resolution_due_at == fresh.resolution_due_manual
     assert response.status_code == 200
+
+
+def test_each_home_page_shows_what_to_do_next(client, world):
+    ticket = world.declare()
+    login(client, world.tech)
+    page = client.get("/").content.decode()
+    assert ticket.reference in page  # waiting for a technician
+    assert "Déclaré" in page  # the counts per state
+    login(client, world.student)
+    assert ticket.reference in client.get("/").content.decode()
+    login(client, world.manager)
+    assert client.get("/").status_code == 200
