@@ -23,6 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 import reports as reports_bench  # bench/reports.py: the data set builder
+import throwaway
 
 
 def main() -> int:
@@ -31,7 +32,7 @@ def main() -> int:
     args = parser.parse_args()
     original = os.environ.get("DATABASE_URL", "")
     if original.startswith("postgres"):
-        url, admin_url, name = reports_bench._throwaway_postgres(original)
+        url, admin_url, name = throwaway.postgres_create(original, prefix="repairs_bench_queue")
         os.environ["DATABASE_URL"] = url
         try:
             return run(tickets=args.tickets, backend="PostgreSQL")
@@ -39,7 +40,7 @@ def main() -> int:
             from django.db import connections
 
             connections.close_all()
-            reports_bench._drop_postgres(admin_url, name)
+            throwaway.postgres_drop(admin_url, name)
     with tempfile.TemporaryDirectory() as folder:
         os.environ["DATABASE_URL"] = f"sqlite:///{folder}/bench.sqlite3"
         return run(tickets=args.tickets, backend="SQLite")

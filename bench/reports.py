@@ -24,31 +24,12 @@ import statistics
 import sys
 import tempfile
 import time
-import uuid
-from contextlib import closing
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
 YEAR_START, YEAR_END = dt.date(2025, 9, 1), dt.date(2026, 8, 31)  # the school year reported on
-
-
-def _throwaway_postgres(url: str) -> tuple[str, str, str]:
-    import psycopg
-
-    parts = urlsplit(url)
-    name = f"repairs_bench_reports_{uuid.uuid4().hex[:8]}"
-    admin_url = urlunsplit(parts._replace(scheme="postgresql", path="/postgres"))
-    with closing(psycopg.connect(admin_url, autocommit=True)) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    return urlunsplit(parts._replace(path=f"/{name}")), admin_url, name
-
-
-def _drop_postgres(admin_url: str, name: str) -> None:
-    import psycopg
-
-    with closing(psycopg.connect(admin_url, autocommit=True)) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def main() -> int:
@@ -61,7 +42,7 @@ def main() -> int:
     throwaway = None
     with tempfile.TemporaryDirectory(prefix="bench-reports-") as tmp:
         if original.startswith(("postgres://", "postgresql://", "pgsql://")):
-            url, admin_url, name = _throwaway_postgres(original)
+            url, admin_url, name = throwaway.postgres_create(original, prefix="repairs_bench_reports")
             throwaway, backend = (admin_url, name), f"PostgreSQL (throwaway database {name})"
         else:
             url, backend = f"sqlite:///{Path(tmp) / 'bench.sqlite3'}", "SQLite (temporary file)"
@@ -81,7 +62,7 @@ def main() -> int:
                 from django.db import connections
 
                 connections.close_all()
-                _drop_postgres(*throwaway)
+                throwaway.postgres_drop(*throwaway)
 
 
 def _timed(label: str, function, runs: int = 3):

@@ -15,31 +15,11 @@ import os
 import sys
 import tempfile
 import time
-import uuid
-from contextlib import closing
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def _throwaway_postgres(url: str) -> tuple[str, str, str]:
-    """Create an empty database next to the one in `url`; returns (its URL, admin URL, its name)."""
-    import psycopg  # only needed for PostgreSQL
-
-    parts = urlsplit(url)
-    name = f"repairs_bench_seed_{uuid.uuid4().hex[:8]}"
-    admin_url = urlunsplit(parts._replace(scheme="postgresql", path="/postgres"))
-    with closing(psycopg.connect(admin_url, autocommit=True)) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    return urlunsplit(parts._replace(path=f"/{name}")), admin_url, name
-
-
-def _drop_postgres(admin_url: str, name: str) -> None:
-    import psycopg
-
-    with closing(psycopg.connect(admin_url, autocommit=True)) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import throwaway  # noqa: E402  (bench/throwaway.py)
 
 
 def main() -> int:
@@ -51,7 +31,7 @@ def main() -> int:
     throwaway_pg: tuple[str, str] | None = None  # (admin URL, database name) to drop at the end
     with tempfile.TemporaryDirectory(prefix="bench-seed-") as tmp:
         if original.startswith(("postgres://", "postgresql://", "pgsql://")):
-            url, admin_url, name = _throwaway_postgres(original)
+            url, admin_url, name = throwaway.postgres_create(original, prefix="repairs_bench_seed")
             throwaway_pg = (admin_url, name)
             backend = f"PostgreSQL (throwaway database {name})"
         else:
@@ -69,7 +49,7 @@ def main() -> int:
                 from django.db import connections
 
                 connections.close_all()
-                _drop_postgres(*throwaway_pg)
+                throwaway.postgres_drop(*throwaway_pg)
 
 
 def _run(*, scale: str, backend: str) -> int:

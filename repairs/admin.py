@@ -3,12 +3,12 @@ services (never a raw state edit), with the timeline inline."""
 
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition
 
 from devices import permissions as fleet
 from repairs import selectors, services
+from repairs.admin_actions import ask_for_fields
 from repairs.forms import TransitionForm
 from repairs.models import Attachment, Ticket, TimelineEntry
 from repairs.states import TRANSITIONS
@@ -18,16 +18,7 @@ def transition_action(name: str, label: str):
     def run(modeladmin, request, queryset):
         form = TransitionForm(request.POST if "apply" in request.POST else None, transition=name)
         if not form.is_bound or not form.is_valid():
-            context = {
-                **modeladmin.admin_site.each_context(request),
-                "title": label,
-                "form": form,
-                "tickets": queryset,
-                "action": request.POST.get("action"),
-                "opts": modeladmin.model._meta,
-                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
-            }
-            return TemplateResponse(request, "admin/repairs/ticket/transition.html", context)
+            return ask_for_fields(modeladmin, request, queryset, form=form, title=label)
         done = 0
         for ticket in queryset:
             try:

@@ -7,13 +7,13 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_fsm import ConcurrentTransition
 
 from devices.admin import ScopedModelAdmin
 from repairs import services
+from repairs.admin_actions import ask_for_fields
 from repairs.models import PAUSABLE_STATES, Closure, ReportExport, SlaNotice, SlaPolicy
 from repairs.states import State
 
@@ -106,16 +106,7 @@ class ResolutionDueForm(forms.Form):
 def set_resolution_due(modeladmin, request, queryset):
     form = ResolutionDueForm(request.POST if "apply" in request.POST else None)
     if not form.is_bound or not form.is_valid():
-        context = {
-            **modeladmin.admin_site.each_context(request),
-            "title": _("Set the resolution due date by hand"),
-            "form": form,
-            "tickets": queryset,
-            "action": request.POST.get("action"),
-            "opts": modeladmin.model._meta,
-            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
-        }
-        return TemplateResponse(request, "admin/repairs/ticket/transition.html", context)
+        return ask_for_fields(modeladmin, request, queryset, form=form, title=_("Set the resolution due date by hand"))
     done = 0
     for ticket in queryset:
         try:
