@@ -28,6 +28,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import throwaway  # noqa: E402  (bench/throwaway.py)
 
 YEAR_START, YEAR_END = dt.date(2025, 9, 1), dt.date(2026, 8, 31)  # the school year reported on
 
@@ -39,11 +40,11 @@ def main() -> int:
     parser.add_argument("--skip-establishment-pdf", action="store_true", help="skip the 370-section PDF")
     args = parser.parse_args()
     original = os.environ.get("DATABASE_URL", "")
-    throwaway = None
+    to_drop = None
     with tempfile.TemporaryDirectory(prefix="bench-reports-") as tmp:
         if original.startswith(("postgres://", "postgresql://", "pgsql://")):
             url, admin_url, name = throwaway.postgres_create(original, prefix="repairs_bench_reports")
-            throwaway, backend = (admin_url, name), f"PostgreSQL (throwaway database {name})"
+            to_drop, backend = (admin_url, name), f"PostgreSQL (throwaway database {name})"
         else:
             url, backend = f"sqlite:///{Path(tmp) / 'bench.sqlite3'}", "SQLite (temporary file)"
         os.environ["DATABASE_URL"] = url
@@ -58,11 +59,11 @@ def main() -> int:
                 establishment_pdf=not args.skip_establishment_pdf,
             )
         finally:
-            if throwaway:
+            if to_drop:
                 from django.db import connections
 
                 connections.close_all()
-                throwaway.postgres_drop(*throwaway)
+                throwaway.postgres_drop(*to_drop)
 
 
 def _timed(label: str, function, runs: int = 3):
