@@ -1,14 +1,12 @@
 """Tickets in the admin: read-only records whose only way to change is a transition through the
 services (never a raw state edit), with the timeline inline."""
 
-from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.contrib import admin
 from django.utils.translation import gettext as _
-from django_fsm import ConcurrentTransition
 
 from devices import permissions as fleet
 from repairs import selectors, services
-from repairs.admin_actions import ask_for_fields
+from repairs.admin_actions import apply_to_each, ask_for_fields
 from repairs.forms import TransitionForm
 from repairs.models import Attachment, Ticket, TimelineEntry
 from repairs.states import TRANSITIONS
@@ -19,15 +17,14 @@ def transition_action(name: str, label: str):
         form = TransitionForm(request.POST if "apply" in request.POST else None, transition=name)
         if not form.is_bound or not form.is_valid():
             return ask_for_fields(modeladmin, request, queryset, form=form, title=label)
-        done = 0
-        for ticket in queryset:
-            try:
-                services.ticket_transition(ticket=ticket, actor=request.user, name=name, **form.service_fields())
-                done += 1
-            except (services.TicketError, ConcurrentTransition) as exc:
-                modeladmin.message_user(request, f"{ticket.reference}: {exc.args[0]}", messages.ERROR)
-            except ValidationError as exc:
-                modeladmin.message_user(request, f"{ticket.reference}: {' '.join(exc.messages)}", messages.ERROR)
+        done = apply_to_each(
+            modeladmin,
+            request,
+            queryset,
+            lambda ticket: services.ticket_transition(
+                ticket=ticket, actor=request.user, name=name, **form.service_fields()
+            ),
+        )
         if done:
             modeladmin.message_user(
                 request, _("“%(action)s” done on %(count)d ticket(s).") % {"action": label, "count": done}

@@ -118,11 +118,19 @@ class PreferencesForm(forms.Form):
 
 
 class DueDateForm(forms.Form):
+    """A manager's resolution due date, set by hand (ticket page and admin action)."""
+
     due_at = forms.DateTimeField(
-        label=_("Resolution due (empty: back to the policy's)"),
+        label=_("Resolution due on"),
         required=False,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        input_formats=["%Y-%m-%dT%H:%M", "%d/%m/%Y %H:%M"],
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M"],
+        help_text=_("Europe/Paris time. Empty: back to the policy's due date."),
     )
-    reason = forms.CharField(label=_("Reason"), max_length=500)
+    reason = forms.CharField(label=_("Reason"), max_length=500, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class TicketDueDateForm(DueDateForm):
+    """The same, on the ticket page, with the version shown so a stale page is refused."""
+
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)

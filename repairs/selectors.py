@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from django.contrib.auth import get_user_model
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from devices import permissions as fleet
-from devices.models import Role
+from devices.models import Device, Role
 from devices.selectors import current_image, device_holder_assignment
 from repairs import permissions
 from repairs.models import Ticket
@@ -90,10 +91,8 @@ def home_summary(*, user) -> dict:
     return summary
 
 
-def technicians(*, user) -> QuerySet:
+def technicians() -> QuerySet:
     """Technicians a manager may assign work to (everyone with the technician role)."""
-    from django.contrib.auth import get_user_model
-
     return (
         get_user_model()
         .objects.filter(profile__role=Role.TECHNICIAN, is_active=True)
@@ -127,8 +126,6 @@ def device_page(*, device, user) -> dict:
 
 def establishment_page(*, establishment, user) -> dict:
     """What staff need at hand: open tickets, devices to receive and to hand back, the spare pool."""
-    from devices.models import Device
-
     open_tickets = ticket_list(user=user).filter(establishment=establishment, state__in=OPEN_STATES)
     return {
         "establishment": establishment,

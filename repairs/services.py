@@ -11,6 +11,7 @@ Any of them rolls the whole transaction back: nothing is half-written.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import inspect
 import secrets
 from collections.abc import Callable
@@ -605,10 +606,12 @@ TRANSITION_SERVICES: dict[str, Callable[..., Ticket]] = {
 }
 
 
-def transition_fields(name: str) -> set[str]:
-    """The keyword fields a transition's service accepts (for the API and the forms)."""
+@functools.cache
+def transition_fields(name: str) -> frozenset[str]:
+    """The keyword fields a transition's service accepts (for the API and the forms); read from
+    the signature once, not on every page and every call."""
     params = inspect.signature(TRANSITION_SERVICES[name]).parameters
-    return {p for p in params if p not in ("ticket", "actor", "expected_version")}
+    return frozenset(p for p in params if p not in ("ticket", "actor", "expected_version"))
 
 
 def ticket_transition(*, ticket: Ticket, actor, name: str, expected_version: int | None = None, **fields) -> Ticket:

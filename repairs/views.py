@@ -26,10 +26,10 @@ from repairs.forms import (
     AttachForm,
     CommentForm,
     DeclareForm,
-    DueDateForm,
     LoanerForm,
     PreferencesForm,
     PriorityForm,
+    TicketDueDateForm,
     TransitionForm,
 )
 from repairs.models import Attachment, Ticket, TicketChanged
@@ -172,10 +172,16 @@ def declared(request, reference: str):
 @login_required
 def ticket_list(request):
     queryset = selectors.ticket_list(user=request.user)
-    filters = TicketFilter(request.GET or None, queryset=queryset, request=request, html=True)
-    rows = filters.qs if filters.is_bound and filters.is_valid() else queryset.none()
+    # The page number is not a filter: page 2 of the default list is still the open tickets.
+    params = request.GET.copy()
+    params.pop("page", None)
+    filters = TicketFilter(params or None, queryset=queryset, request=request, html=True)
     if not filters.is_bound:
-        rows = queryset.filter(state__in=selectors.OPEN_STATES)
+        rows, counted = queryset.filter(state__in=selectors.OPEN_STATES), queryset
+    elif filters.is_valid():
+        rows = counted = filters.qs
+    else:
+        rows, counted = queryset.none(), queryset
     try:
         page = max(1, int(request.GET.get("page", 1)))
     except ValueError:
@@ -184,9 +190,6 @@ def ticket_list(request):
     # One row more than the page tells whether there is a next page, without COUNT(*).
     tickets = list(rows[start : start + QUEUE_PAGE_SIZE + 1])
     has_next = len(tickets) > QUEUE_PAGE_SIZE
-    params = request.GET.copy()
-    params.pop("page", None)
-    counts_base = filters.qs if filters.is_bound and filters.is_valid() else queryset
     role = fleet.role_of(request.user)
     context = {
         "filters": filters,
@@ -194,11 +197,11 @@ def ticket_list(request):
         "page": page,
         "has_next": has_next,
         "query": params.urlencode(),
-        "counts": selectors.state_counts(queryset=counts_base.order_by()),
+        "counts": selectors.state_counts(queryset=counted.order_by()),
         "states": State,
         "can_take": role == Role.TECHNICIAN,
         "can_assign": role == Role.MANAGER,
-        "technicians": selectors.technicians(user=request.user) if role == Role.MANAGER else [],
+        "technicians": selectors.technicians() if role == Role.MANAGER else [],
     }
     return render(request, "repairs/ticket_list.html", context)
 
@@ -214,7 +217,7 @@ def bulk_assign(request):
     elif assignee_name == "none":
         assignee = None
     else:
-        assignee = selectors.technicians(user=request.user).filter(username=assignee_name).first()
+        assignee = selectors.technicians().filter(username=assignee_name).first()
         if assignee is None:
             messages.error(request, _("Choose a technician."))
             return redirect(request.POST.get("next") or "repairs:ticket_list")
@@ -259,7 +262,7 @@ def ticket_detail(request, reference: str):
         if permissions.may_handle_loaners(user=user, ticket=ticket) and not ticket.is_final and not ticket.loaner_out
         else None,
         "can_collect_loaner": ticket.loaner_out and permissions.may_handle_loaners(user=user, ticket=ticket),
-        "due_form": DueDateForm(
+        "due_form": TicketDueDateForm(
             initial={
                 "due_at": ticket.resolution_due_manual,
                 "reason": ticket.resolution_due_reason,
@@ -356,7 +359,7 @@ def ticket_due_date(request, reference: str):
     return _ticket_action(
         request,
         reference,
-        DueDateForm,
+        TicketDueDateForm,
         lambda t, data: services.ticket_set_resolution_due(
             ticket=t,
             actor=request.user,

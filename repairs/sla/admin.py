@@ -5,15 +5,14 @@ service). Registered from repairs/admin.py."""
 from __future__ import annotations
 
 from django import forms
-from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.contrib import admin
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django_fsm import ConcurrentTransition
 
 from devices.admin import ScopedModelAdmin
 from repairs import services
-from repairs.admin_actions import ask_for_fields
+from repairs.admin_actions import apply_to_each, ask_for_fields
+from repairs.forms import DueDateForm
 from repairs.models import PAUSABLE_STATES, Closure, ReportExport, SlaNotice, SlaPolicy
 from repairs.states import State
 
@@ -91,36 +90,22 @@ class ReportExportAdmin(ReadOnlyAdmin):
     exclude = ["file"]  # served to the requester by the report pages, not from here
 
 
-class ResolutionDueForm(forms.Form):
-    due_at = forms.DateTimeField(
-        label=gettext_lazy("Resolution due on"),
-        required=False,
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M"],
-        help_text=gettext_lazy("Europe/Paris time. Empty: back to the policy's due date."),
-    )
-    reason = forms.CharField(label=gettext_lazy("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
-
-
 @admin.action(description=gettext_lazy("Set the resolution due date by hand"))
 def set_resolution_due(modeladmin, request, queryset):
-    form = ResolutionDueForm(request.POST if "apply" in request.POST else None)
+    form = DueDateForm(request.POST if "apply" in request.POST else None)
     if not form.is_bound or not form.is_valid():
         return ask_for_fields(modeladmin, request, queryset, form=form, title=_("Set the resolution due date by hand"))
-    done = 0
-    for ticket in queryset:
-        try:
-            services.ticket_set_resolution_due(
-                ticket=ticket,
-                actor=request.user,
-                due_at=form.cleaned_data["due_at"],
-                reason=form.cleaned_data["reason"],
-            )
-            done += 1
-        except (services.TicketError, ConcurrentTransition) as exc:
-            modeladmin.message_user(request, f"{ticket.reference}: {exc.args[0]}", messages.ERROR)
-        except ValidationError as exc:
-            modeladmin.message_user(request, f"{ticket.reference}: {' '.join(exc.messages)}", messages.ERROR)
+    done = apply_to_each(
+        modeladmin,
+        request,
+        queryset,
+        lambda ticket: services.ticket_set_resolution_due(
+            ticket=ticket,
+            actor=request.user,
+            due_at=form.cleaned_data["due_at"],
+            reason=form.cleaned_data["reason"],
+        ),
+    )
     if done:
         modeladmin.message_user(request, _("Due date set on %(count)d ticket(s).") % {"count": done})
     return None

@@ -340,3 +340,20 @@ def test_each_home_page_shows_what_to_do_next(client, world):
     assert ticket.reference in client.get("/").content.decode()
     login(client, world.manager)
     assert client.get("/").status_code == 200
+
+
+def test_the_next_page_of_the_default_list_is_still_the_open_tickets(client, world, monkeypatch):
+    from repairs import views
+
+    monkeypatch.setattr(views, "QUEUE_PAGE_SIZE", 1)
+    first_open = world.declare()
+    closed = force_state(world.declare(category="battery"), "returned")
+    second_open = world.declare(category="keyboard")
+    login(client, world.tech)
+    shown = []
+    for page in (1, 2, 3):
+        response = client.get(reverse("repairs:ticket_list"), {"page": page})
+        shown += [t.reference for t in response.context["tickets"]]
+        assert response.context["query"] == ""
+    assert sorted(shown) == sorted([first_open.reference, second_open.reference])
+    assert closed.reference not in shown
