@@ -24,7 +24,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from devices.models import Assignment, FaultCategory, Profile, Role
+from devices.models import Assignment, FaultCategory, Role
+from devices.permissions import profile_of
 from notifications.models import Notification
 from notifications.rendering import RenderedMessage, message_render
 from notifications.services import outbox_add
@@ -81,15 +82,8 @@ def _message_for(entry: TimelineEntry) -> Message | None:
     return None
 
 
-def _profile(user) -> Profile | None:
-    try:
-        return user.profile
-    except Profile.DoesNotExist:
-        return None
-
-
 def _language(user) -> str:
-    profile = _profile(user)
+    profile = profile_of(user)
     return (profile and profile.language) or settings.LANGUAGE_CODE
 
 
@@ -101,7 +95,7 @@ def _channels(user) -> list[tuple[str, str]]:
     """(channel, address) pairs this person chose and has an address for."""
     if not user.is_active:
         return []
-    profile = _profile(user)
+    profile = profile_of(user)
     wanted_email = profile.notify_by_email if profile else True
     wanted_sms = bool(profile and profile.notify_by_sms)
     channels = []
@@ -113,7 +107,7 @@ def _channels(user) -> list[tuple[str, str]]:
 
 
 def _takes_digest(user, ticket: Ticket) -> bool:
-    profile = _profile(user)
+    profile = profile_of(user)
     return bool(
         user.is_active
         and user.email
