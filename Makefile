@@ -67,7 +67,7 @@ format: $(VENV)/.installed-dev
 
 ## make messages: refresh locale/fr after changing user-facing strings (needs GNU gettext).
 messages: $(VENV)/.installed
-	$(BIN)/python manage.py makemessages --locale fr --ignore ".venv/*" --ignore "var/*" --no-obsolete
+	$(BIN)/python manage.py makemessages --locale fr --ignore ".venv/*" --ignore "var/*" --no-obsolete --no-location
 	$(BIN)/python manage.py compilemessages --locale fr --ignore ".venv/*"
 
 clean:
