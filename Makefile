@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 SCALE ?= small
+# Test processes: one per core (pytest-xdist); TEST_WORKERS=0 runs the suite in one process.
+TEST_WORKERS ?= auto
 
 .PHONY: run test lint format migrate seed messages worker beat dev clean
 
@@ -36,7 +38,7 @@ test: $(VENV)/.installed-dev
 	$(BIN)/ruff format --check .
 	$(BIN)/python manage.py makemigrations --check --dry-run --verbosity 0 || \
 		(echo "Models changed without a migration: run manage.py makemigrations." && exit 1)
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS)
 
 ## make worker / make beat: Celery's worker and scheduler, for a broker (CELERY_BROKER_URL).
 ## make dev: web + worker + beat in one terminal; Ctrl-C stops the three.

@@ -18,6 +18,7 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Q, QuerySet
 
 from devices.models import Device, Establishment, Profile, Role
+from devices.selectors import current_holdings
 
 User = AbstractBaseUser | AnonymousUser
 
@@ -79,7 +80,7 @@ def visible_devices(*, user: User) -> QuerySet[Device]:
     if role is None:
         return qs.none()
     if role == Role.STUDENT:
-        return qs.filter(assignments__student=user, assignments__returned_at__isnull=True)
+        return qs.filter(pk__in=current_holdings(student=user).values("device_id"))
     scope = establishment_filter(user, prefix="establishment__")
     if scope is None:
         return qs

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
@@ -116,8 +117,22 @@ def current_image(*, academie: str) -> MasterImage | None:
     return MasterImage.objects.filter(academie=academie, is_current=True).first()
 
 
+def current_holdings(*, student=None, devices: Iterable[Device | int] | None = None) -> QuerySet[Assignment]:
+    """Who holds what now: the open assignments, of one student and/or of some devices.
+
+    The one place that answers "does this student hold this device" and "who holds this device";
+    callers take `.exists()`, `.values("device_id")` or `.values_list("student_id")` of it.
+    """
+    qs = Assignment.objects.filter(returned_at__isnull=True)
+    if student is not None:
+        qs = qs.filter(student=student)
+    if devices is not None:
+        qs = qs.filter(device_id__in=[getattr(d, "pk", d) for d in devices])
+    return qs
+
+
 def device_holder_assignment(*, device: Device) -> Assignment | None:
-    return device.assignments.filter(returned_at__isnull=True).select_related("student").first()
+    return current_holdings(devices=[device]).select_related("student").first()
 
 
 def device_by_identifier(*, identifier: str, queryset: QuerySet[Device] | None = None) -> Device | None:

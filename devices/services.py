@@ -1,17 +1,26 @@
-"""Writes to the fleet. Each function is one use case, in one transaction."""
+"""Writes to the fleet. Each function is one use case, in one transaction.
+
+Every write to a fleet table goes through this module, including the effects of repairs (a device
+into the workshop, a spare lent or swapped in, a re-image, a warranty claim): `repairs` calls these
+functions and never writes a device, an assignment or a coverage itself. Functions that take a
+row lock say so; they expect the caller's transaction (they open one otherwise).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterable
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from devices.models import Assignment, Device, MasterImage
+from devices.models import Assignment, Device, MasterImage, WarrantyCoverage
+from devices.selectors import current_holdings, device_by_identifier
 
 PHONE_PATTERN = re.compile(r"(?:\+33|0)[67]\d{8}")
 
@@ -44,9 +53,9 @@ def assignment_hand_over(
     device = Device.objects.select_for_update().get(pk=device.pk)
     if device.status in (Device.Status.RETIRED, Device.Status.LOST):
         raise ValidationError(_("Device %(device)s is retired or lost and cannot be handed over.") % {"device": device})
-    if Assignment.objects.filter(device=device, returned_at__isnull=True).exists():
+    if current_holdings(devices=[device]).exists():
         raise ValidationError(_("Device %(device)s is already assigned to a student.") % {"device": device})
-    if Assignment.objects.filter(student=student, returned_at__isnull=True).exists():
+    if current_holdings(student=student).exists():
         raise ValidationError(_("%(student)s already holds a device.") % {"student": student})
     if channel == Assignment.Channel.CARRIER and not tracking_number.strip():
         raise ValidationError(_("A home delivery by carrier needs a tracking number."))
@@ -110,3 +119,130 @@ def profile_set_preferences(
     profile.phone, profile.notify_by_email, profile.notify_by_sms = phone, notify_by_email, notify_by_sms
     profile.daily_digest, profile.language = daily_digest, language
     profile.save(update_fields=["phone", "notify_by_email", "notify_by_sms", "daily_digest", "language"])
+
+
+# The fleet side of repairs (SPEC §3.1). Each is called inside the ticket service's transaction.
+
+WORKSHOP_UNTOUCHED = (Device.Status.LOST, Device.Status.RETIRED)
+
+
+def _set_status(device: Device, status: str) -> None:
+    Device.objects.filter(pk=device.pk).update(status=status)
+    device.status = status
+
+
+@transaction.atomic
+def device_into_workshop(*, device: Device) -> None:
+    """The device is in a technician's hands (a lost or retired one keeps its status)."""
+    if device.status not in WORKSHOP_UNTOUCHED:
+        _set_status(device, Device.Status.IN_REPAIR)
+
+
+@transaction.atomic
+def device_out_of_workshop(*, device: Device) -> None:
+    """Back to the student who holds it, or to stock when nobody does."""
+    if device.status != Device.Status.IN_REPAIR:
+        return
+    held = current_holdings(devices=[device]).exists()
+    _set_status(device, Device.Status.ASSIGNED if held else Device.Status.IN_STOCK)
+
+
+@transaction.atomic
+def device_reimage(*, device: Device, image: MasterImage) -> dict:
+    """Record that `device` now runs `image`; returns {"device", "from", "to"} for the history."""
+    previous = device.image.version if device.image_id else None
+    Device.objects.filter(pk=device.pk).update(image=image)
+    device.image = image
+    return {"device": device.serial_number, "from": previous, "to": image.version}
+
+
+def spare_pool(*, establishment_id: int | None, exclude: Iterable[int] = ()):
+    """The spares a ticket of this establishment may use: its own pool and the depot's."""
+    pool = Device.objects.filter(status=Device.Status.SPARE).exclude(pk__in=list(exclude))
+    if establishment_id:
+        return pool.filter(Q(establishment_id=establishment_id) | Q(establishment__isnull=True))
+    return pool.filter(establishment__isnull=True)
+
+
+@transaction.atomic
+def spare_pick(*, establishment_id: int | None, identifier: str | None = None, exclude: Iterable[int] = ()) -> Device:
+    """A spare from the establishment's pool, else the depot's; or the one named, if it is a spare
+    of one of those pools. Row-locked until the caller's transaction ends; a spare another
+    transaction is taking right now is skipped, so two swaps at once never get the same laptop."""
+    pool = spare_pool(establishment_id=establishment_id, exclude=exclude)
+    if identifier:
+        device = device_by_identifier(identifier=identifier)
+        if device is None:
+            raise ValidationError(
+                {"device": _("No device has the serial number or asset tag “%(value)s”.") % {"value": identifier}}
+            )
+        if not pool.filter(pk=device.pk).exists():
+            raise ValidationError(
+                {
+                    "device": _("Device %(device)s is not a spare of this establishment or of the depot.")
+                    % {"device": device}
+                }
+            )
+        return pool.select_for_update().get(pk=device.pk)
+    # The establishment's own spares first: no shipping needed.
+    ordered = pool.order_by(F("establishment_id").asc(nulls_last=True), "pk")
+    spare = ordered.select_for_update(skip_locked=True).first()
+    if spare is None:
+        raise ValidationError(
+            {"device": _("No spare device is available in this establishment's pool or at the depot.")}
+        )
+    return spare
+
+
+@transaction.atomic
+def spare_lend(*, device: Device) -> None:
+    """A spare goes out as a loaner."""
+    _set_status(device, Device.Status.ON_LOAN)
+
+
+@transaction.atomic
+def spare_take_back(*, device: Device) -> None:
+    """A loaner comes back to the spare pool."""
+    _set_status(device, Device.Status.SPARE)
+
+
+@transaction.atomic
+def device_swap(*, faulty: Device, replacement: Device, establishment_id: int | None, actor, lost: bool) -> int | None:
+    """The student holding `faulty` gets `replacement` instead (one assignment closed, one opened,
+    same channel); the faulty device leaves for the depot's stock, or is recorded lost. Returns
+    the student's id, None when nobody held the faulty device."""
+    holding = current_holdings(devices=[faulty]).select_for_update().first()
+    now = timezone.now()
+    if holding:
+        Assignment.objects.filter(pk=holding.pk).update(returned_at=now)
+        Assignment.objects.create(
+            device=replacement,
+            student_id=holding.student_id,
+            handed_over_at=now,
+            handed_over_by=actor,
+            channel=holding.channel,
+        )
+    Device.objects.filter(pk=faulty.pk).update(
+        status=Device.Status.LOST if lost else Device.Status.IN_STOCK, establishment=None
+    )
+    Device.objects.filter(pk=replacement.pk).update(
+        status=Device.Status.ASSIGNED if holding else Device.Status.IN_STOCK, establishment=establishment_id
+    )
+    return holding.student_id if holding else None
+
+
+def warranty_claim_available(*, coverage_id: int | None) -> bool:
+    return (
+        coverage_id is not None
+        and WarrantyCoverage.objects.filter(pk=coverage_id, claims_used__lt=F("claims_cap")).exists()
+    )
+
+
+@transaction.atomic
+def warranty_claim_use(*, coverage_id: int) -> None:
+    """Use one claim of an accidental-damage protection; refused at its cap, even under a race."""
+    used = WarrantyCoverage.objects.filter(pk=coverage_id, claims_used__lt=F("claims_cap")).update(
+        claims_used=F("claims_used") + 1
+    )
+    if not used:
+        raise ValidationError({"coverage": _("The accidental-damage protection has reached its claims cap.")})

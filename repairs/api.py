@@ -19,10 +19,11 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from devices import permissions as fleet
 from devices.models import Device, FaultCategory, normalise_serial
-from devices.selectors import device_by_identifier, device_holder_assignment
+from devices.selectors import current_holdings, device_by_identifier, device_holder_assignment
 from repairs import selectors, services
+from repairs.exceptions import TicketChanged
 from repairs.filters import TicketFilter
-from repairs.models import Attachment, Ticket, TicketChanged, TimelineEntry
+from repairs.models import Attachment, Ticket, TimelineEntry
 from repairs.views import attachment_response
 
 # Errors: one mapping for the whole API.
@@ -431,7 +432,7 @@ class MeView(APIView):
         establishments = []
         if profile and profile.establishment_id:
             establishments = [{"uai": profile.establishment.uai, "name": profile.establishment.name}]
-        held = user.assignments.filter(returned_at__isnull=True).values_list("device__serial_number", flat=True)
+        held = current_holdings(student=user).values_list("device__serial_number", flat=True)
         return Response(
             {
                 "username": user.get_username(),

@@ -5,8 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from devices.models import FaultCategory
-from repairs import services
-from repairs.states import Coverage, Priority
+from repairs.states import TRANSITIONS_BY_NAME, Coverage, Priority
 from repairs.uploads import MAX_ATTACHMENT_BYTES
 
 MAX_PHOTOS = 5
@@ -29,7 +28,7 @@ class TransitionForm(forms.Form):
 
     def __init__(self, *args, transition: str, **kwargs):
         super().__init__(*args, **kwargs)
-        accepted = services.transition_fields(transition) | {"version"}
+        accepted = {*TRANSITIONS_BY_NAME[transition].fields, "version"}
         for name in list(self.fields):
             if name not in accepted:
                 del self.fields[name]

@@ -24,8 +24,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from devices.models import Assignment, FaultCategory, Role
+from devices.models import FaultCategory, Role
 from devices.permissions import profile_of
+from devices.selectors import current_holdings
 from notifications.models import Notification
 from notifications.rendering import RenderedMessage, message_render
 from notifications.services import outbox_add
@@ -152,11 +153,7 @@ def _people(*, ticket: Ticket, audience: tuple[str, ...]) -> tuple[set[int], lis
         direct.add(ticket.reporter_id)
     if HOLDER in audience:
         devices = [pk for pk in (ticket.device_id, ticket.replacement_id) if pk]
-        direct.update(
-            Assignment.objects.filter(device_id__in=devices, returned_at__isnull=True).values_list(
-                "student_id", flat=True
-            )
-        )
+        direct.update(current_holdings(devices=devices).values_list("student_id", flat=True))
     wanted = Q(pk__in=direct)
     if ticket.establishment_id:
         wanted |= Q(

@@ -8,20 +8,19 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from functools import partial
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
-from django.db import models, transaction
+from django.db import models
 from django.db.models import F, Q
-from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_fsm import ConcurrentTransition, FSMField, FSMModelMixin, transition
+from django_fsm import FSMField, FSMModelMixin, transition
 
 from devices.models import Device, Establishment, FaultCategory, WarrantyCoverage
 from repairs import permissions
+from repairs.exceptions import TicketChanged
 from repairs.states import (
     FINAL_STATES,
     TRANSITIONS_BY_NAME,
@@ -30,10 +29,6 @@ from repairs.states import (
     ReturnChannel,
     State,
 )
-
-
-class TicketChanged(ConcurrentTransition):
-    """The ticket was changed by someone else since it was read: nothing was written."""
 
 
 def fsm_transition(name: str):
@@ -569,16 +564,3 @@ class ReportExport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.label or self.token}"
-
-
-def _recompute_open_tickets(sender, instance, **kwargs) -> None:
-    """A policy or a closure changed: recompute the open tickets it may touch, after commit."""
-    from repairs.tasks import sla_recompute_open  # the task module imports the models
-
-    establishment_id = getattr(instance, "establishment_id", None)
-    transaction.on_commit(partial(sla_recompute_open.delay, establishment_id=establishment_id))
-
-
-for _model in (SlaPolicy, Closure):
-    post_save.connect(_recompute_open_tickets, sender=_model, dispatch_uid=f"sla-recompute-{_model.__name__}")
-    post_delete.connect(_recompute_open_tickets, sender=_model, dispatch_uid=f"sla-recompute-del-{_model.__name__}")

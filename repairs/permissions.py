@@ -10,8 +10,13 @@ from __future__ import annotations
 from django.db.models import Q
 
 from devices import permissions as fleet
-from devices.models import Assignment, Role
+from devices.models import Role
+from devices.selectors import current_holdings
 from repairs.states import REPORTER, TRANSITIONS_BY_NAME
+
+
+def holds(*, user, device_id: int) -> bool:
+    return current_holdings(student=user, devices=[device_id]).exists()
 
 
 def ticket_filter(user) -> Q | None:
@@ -20,8 +25,7 @@ def ticket_filter(user) -> Q | None:
     if role is None:
         return Q(pk__in=[])
     if role == Role.STUDENT:
-        held = Assignment.objects.filter(student=user, returned_at__isnull=True).values("device_id")
-        return Q(reporter=user) | Q(device_id__in=held)
+        return Q(reporter=user) | Q(device_id__in=current_holdings(student=user).values("device_id"))
     scope = fleet.establishment_filter(user, prefix="establishment__")
     if scope is None:
         return None
@@ -48,10 +52,7 @@ def in_scope(*, user, ticket) -> bool:
 
 def can_view(*, user, ticket) -> bool:
     if fleet.role_of(user) == Role.STUDENT:
-        return (
-            ticket.reporter_id == user.pk
-            or Assignment.objects.filter(student=user, device_id=ticket.device_id, returned_at__isnull=True).exists()
-        )
+        return ticket.reporter_id == user.pk or holds(user=user, device_id=ticket.device_id)
     return in_scope(user=user, ticket=ticket)
 
 
@@ -95,7 +96,7 @@ def may_declare(*, user, device) -> bool:
     """The student who holds the device, staff of its establishment, a technician of its zone, a manager."""
     role = fleet.role_of(user)
     if role == Role.STUDENT:
-        return Assignment.objects.filter(student=user, device=device, returned_at__isnull=True).exists()
+        return holds(user=user, device_id=device.pk)
     if role == Role.SUPERVISOR:
         return False
     return fleet.can_act_for_establishment(user=user, establishment=device.establishment)

@@ -65,22 +65,50 @@ class TransitionSpec:
     target: str
     actors: frozenset[str]
     label: str
+    # The optional fields a person gives with it (SPEC §6): forms, the API and the services read
+    # this one list. Every transition takes a note.
+    fields: tuple[str, ...] = ("note",)
 
 
+COVERAGE_FIELDS = ("coverage", "coverage_reason")
 TRANSITIONS: tuple[TransitionSpec, ...] = (
     TransitionSpec("request_device", (S.DECLARED,), S.AWAITING_DEVICE, frozenset({T, ST}), _("Request the device")),
-    TransitionSpec("receive_device", (S.AWAITING_DEVICE,), S.DIAGNOSING, frozenset({T, ST}), _("Device received")),
-    TransitionSpec("start_diagnosis", (S.DECLARED,), S.DIAGNOSING, frozenset({T}), _("Start diagnosis")),
+    TransitionSpec(
+        "receive_device",
+        (S.AWAITING_DEVICE,),
+        S.DIAGNOSING,
+        frozenset({T, ST}),
+        _("Device received"),
+        ("note", *COVERAGE_FIELDS),
+    ),
+    TransitionSpec(
+        "start_diagnosis", (S.DECLARED,), S.DIAGNOSING, frozenset({T}), _("Start diagnosis"), ("note", *COVERAGE_FIELDS)
+    ),
     TransitionSpec("cancel", (S.DECLARED, S.AWAITING_DEVICE), S.CANCELLED, frozenset({REPORTER, ST, T}), _("Cancel")),
     TransitionSpec("close_no_fault", (S.DIAGNOSING,), S.CLOSED_NO_FAULT, frozenset({T}), _("Close: no fault found")),
-    TransitionSpec("start_repair", (S.DIAGNOSING, S.AWAITING_PARTS), S.IN_REPAIR, frozenset({T}), _("Start repair")),
-    TransitionSpec("order_parts", (S.DIAGNOSING, S.IN_REPAIR), S.AWAITING_PARTS, frozenset({T}), _("Order parts")),
+    TransitionSpec(
+        "start_repair",
+        (S.DIAGNOSING, S.AWAITING_PARTS),
+        S.IN_REPAIR,
+        frozenset({T}),
+        _("Start repair"),
+        ("note", *COVERAGE_FIELDS),
+    ),
+    TransitionSpec(
+        "order_parts",
+        (S.DIAGNOSING, S.IN_REPAIR),
+        S.AWAITING_PARTS,
+        frozenset({T}),
+        _("Order parts"),
+        ("parts", "note"),
+    ),
     TransitionSpec(
         "send_to_manufacturer",
         (S.DIAGNOSING, S.IN_REPAIR),
         S.AT_MANUFACTURER,
         frozenset({T}),
         _("Send to the manufacturer"),
+        ("rma_number", "note", *COVERAGE_FIELDS),
     ),
     TransitionSpec(
         "receive_from_manufacturer",
@@ -89,15 +117,25 @@ TRANSITIONS: tuple[TransitionSpec, ...] = (
         frozenset({T}),
         _("Back from the manufacturer"),
     ),
-    TransitionSpec("finish_repair", (S.IN_REPAIR,), S.READY_FOR_RETURN, frozenset({T}), _("Repair finished")),
+    TransitionSpec(
+        "finish_repair", (S.IN_REPAIR,), S.READY_FOR_RETURN, frozenset({T}), _("Repair finished"), ("reimage", "note")
+    ),
     TransitionSpec(
         "swap",
         (S.DIAGNOSING, S.IN_REPAIR, S.AT_MANUFACTURER),
         S.READY_FOR_RETURN,
         frozenset({T}),
         _("Swap for a replacement"),
+        ("replacement", "police_report", "reimage", "note", *COVERAGE_FIELDS),
     ),
-    TransitionSpec("ship", (S.READY_FOR_RETURN,), S.IN_TRANSIT, frozenset({T}), _("Ship by carrier")),
+    TransitionSpec(
+        "ship",
+        (S.READY_FOR_RETURN,),
+        S.IN_TRANSIT,
+        frozenset({T}),
+        _("Ship by carrier"),
+        ("carrier", "tracking_number", "note"),
+    ),
     TransitionSpec("deliver", (S.IN_TRANSIT,), S.RETURNED, frozenset({T, ST}), _("Delivered")),
     TransitionSpec("hand_over", (S.READY_FOR_RETURN,), S.RETURNED, frozenset({T, ST}), _("Hand over")),
 )

@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from repairs.models import Ticket
+from repairs.reports import exports
 from repairs.sla.engine import sla_flags_refresh, sla_key_expression, tickets_sla_recompute
 from repairs.sla.notices import sla_notices_send
 from repairs.states import OPEN_STATES
@@ -42,20 +43,14 @@ def sla_recompute_open(establishment_id: int | None = None) -> int:
 
 @shared_task(acks_late=True)
 def report_pdf_render(export_id: int) -> None:
-    from repairs.reports.exports import report_export_render
-
-    report_export_render(export_id=export_id)
+    exports.report_export_render(export_id=export_id)
 
 
 @shared_task(acks_late=True)
 def report_monthly_email(today: str | None = None) -> int:
-    from repairs.reports.exports import report_monthly_send
-
-    return report_monthly_send(today=dt.date.fromisoformat(today) if today else timezone.localdate())
+    return exports.report_monthly_send(today=dt.date.fromisoformat(today) if today else timezone.localdate())
 
 
 @shared_task(acks_late=True)
 def report_exports_purge() -> int:
-    from repairs.reports.exports import report_exports_purge as purge
-
-    return purge(before=timezone.now() - dt.timedelta(days=7))
+    return exports.report_exports_purge(before=timezone.now() - dt.timedelta(days=7))

@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import secrets
-from functools import partial
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -17,6 +16,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from devices.models import Role
+from repairs.jobs import enqueue_after_commit
 from repairs.models import ReportExport
 from repairs.reports.formats import render_pdf, report_filename
 from repairs.reports.generator import report_build
@@ -27,10 +27,8 @@ logger = logging.getLogger(__name__)
 
 def report_export_request(*, params: ReportParams, user) -> ReportExport:
     """Record the request and enqueue its rendering after commit (eagerly without a broker)."""
-    from repairs.tasks import report_pdf_render
-
     export = ReportExport.objects.create(token=secrets.token_hex(16), params=params.as_json(), requested_by=user)
-    transaction.on_commit(partial(report_pdf_render.delay, export.pk))
+    enqueue_after_commit("repairs.tasks.report_pdf_render", export_id=export.pk)
     return export
 
 

@@ -7,7 +7,8 @@ import pytest
 from django.db import connection, connections
 
 from repairs import services
-from repairs.models import Ticket, TicketChanged, TimelineEntry
+from repairs.exceptions import TicketChanged
+from repairs.models import Ticket, TimelineEntry
 from tests.repairs.factories import build_world
 
 pytestmark = [

@@ -8,7 +8,8 @@ from django.db import connection
 
 from devices.models import Assignment, Device, WarrantyCoverage
 from repairs import services
-from repairs.models import Ticket, TicketChanged, TimelineEntry
+from repairs.exceptions import TicketChanged
+from repairs.models import Ticket, TimelineEntry
 from tests.devices.factories import CoverageFactory, DeviceFactory, MasterImageFactory
 from tests.repairs.factories import build_world
 
