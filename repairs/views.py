@@ -21,6 +21,7 @@ from devices.models import Device, Establishment, Role, normalise_serial
 from devices.selectors import device_by_identifier, devices_held_by_name
 from devices.services import profile_set_preferences
 from repairs import permissions, selectors, services
+from repairs.exceptions import TicketChanged
 from repairs.filters import TicketFilter
 from repairs.forms import (
     AttachForm,
@@ -32,7 +33,7 @@ from repairs.forms import (
     TicketDueDateForm,
     TransitionForm,
 )
-from repairs.models import Attachment, Ticket, TicketChanged
+from repairs.models import Attachment, Ticket
 from repairs.states import TRANSITIONS_BY_NAME, State
 
 QUEUE_PAGE_SIZE = 50
