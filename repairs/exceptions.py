@@ -1,5 +1,5 @@
 """What a ticket use case may refuse, and how each interface answers it (mapped in one place each:
-`repairs.views.run_action` for the pages, `repairs.api.error_response` for the API):
+`repairs.views.common.run_action` for the pages, `repairs.api.common.error_response` for the API):
 
 - `ActionForbidden` → 403: this person may not do this to this ticket;
 - `TransitionNotPossible`, `TicketChanged` → 409: not from this state, or changed meanwhile;

@@ -343,9 +343,9 @@ def test_each_home_page_shows_what_to_do_next(client, world):
 
 
 def test_the_next_page_of_the_default_list_is_still_the_open_tickets(client, world, monkeypatch):
-    from repairs import views
+    from repairs.views import queue
 
-    monkeypatch.setattr(views, "QUEUE_PAGE_SIZE", 1)
+    monkeypatch.setattr(queue, "QUEUE_PAGE_SIZE", 1)
     first_open = world.declare()
     closed = force_state(world.declare(category="battery"), "returned")
     second_open = world.declare(category="keyboard")

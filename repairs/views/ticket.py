@@ -1,0 +1,205 @@
+"""A ticket's page and every action on it, each through one service."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from devices import permissions as fleet
+from repairs import permissions, selectors, services
+from repairs.forms import (
+    AttachForm,
+    CommentForm,
+    LoanerForm,
+    PriorityForm,
+    TicketDueDateForm,
+    TransitionForm,
+)
+from repairs.models import Attachment
+from repairs.states import TRANSITIONS_BY_NAME
+from repairs.views.common import attachment_response, run_action, visible_ticket_or_404
+
+
+@login_required
+def ticket_detail(request, reference: str):
+    ticket = visible_ticket_or_404(request, reference)
+    user = request.user
+    transitions = [
+        (spec, TransitionForm(transition=spec.name, initial={"version": ticket.version}))
+        for spec in selectors.available_transitions(ticket=ticket, user=user)
+    ]
+    operator = permissions.is_operator(user=user, ticket=ticket)
+    may_add = not ticket.is_final and permissions.may_comment(user=user, ticket=ticket)
+    context = {
+        "ticket": ticket,
+        "timeline": ticket.timeline.select_related("actor").order_by("at", "pk"),
+        "attachments": ticket.attachments.all(),
+        "transitions": transitions,
+        "comment_form": CommentForm() if may_add else None,
+        "attach_form": AttachForm() if may_add else None,
+        "priority_form": PriorityForm(initial={"priority": ticket.priority, "version": ticket.version})
+        if operator and not ticket.is_final
+        else None,
+        "loaner_form": LoanerForm(initial={"version": ticket.version})
+        if permissions.may_handle_loaners(user=user, ticket=ticket) and not ticket.is_final and not ticket.loaner_out
+        else None,
+        "can_collect_loaner": ticket.loaner_out and permissions.may_handle_loaners(user=user, ticket=ticket),
+        "due_form": TicketDueDateForm(
+            initial={
+                "due_at": ticket.resolution_due_manual,
+                "reason": ticket.resolution_due_reason,
+                "version": ticket.version,
+            }
+        )
+        if fleet.is_manager(user) and not ticket.is_final
+        else None,
+        "can_take": not ticket.is_final
+        and ticket.assignee_id != user.pk
+        and permissions.may_assign(user=user, ticket=ticket, assignee=user),
+    }
+    return render(request, "repairs/ticket_detail.html", context)
+
+
+@login_required
+@require_POST
+def ticket_transition(request, reference: str, name: str):
+    ticket = visible_ticket_or_404(request, reference)
+    if name not in TRANSITIONS_BY_NAME:
+        raise Http404
+    form = TransitionForm(request.POST, transition=name)
+    if form.is_valid():
+        run_action(
+            request,
+            ticket,
+            lambda: services.ticket_transition(
+                ticket=ticket,
+                actor=request.user,
+                name=name,
+                expected_version=form.cleaned_data.get("version"),
+                **form.service_fields(),
+            ),
+            _("Done: %(action)s.") % {"action": TRANSITIONS_BY_NAME[name].label},
+        )
+    else:
+        messages.error(request, _("Check the form: %(errors)s") % {"errors": form.errors.as_text()})
+    return redirect("repairs:ticket", reference=reference)
+
+
+def _ticket_action(request, reference: str, form_class, call, success: str):
+    ticket = visible_ticket_or_404(request, reference)
+    form = form_class(request.POST, request.FILES) if form_class else None
+    if form is not None and not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+    else:
+        run_action(request, ticket, lambda: call(ticket, form.cleaned_data if form else {}), success)
+    return redirect("repairs:ticket", reference=reference)
+
+
+@login_required
+@require_POST
+def ticket_comment(request, reference: str):
+    return _ticket_action(
+        request,
+        reference,
+        CommentForm,
+        lambda t, data: services.ticket_comment(ticket=t, actor=request.user, text=data["text"]),
+        _("Comment added."),
+    )
+
+
+@login_required
+@require_POST
+def ticket_attach(request, reference: str):
+    return _ticket_action(
+        request,
+        reference,
+        AttachForm,
+        lambda t, data: services.ticket_attach(ticket=t, actor=request.user, upload=data["file"]),
+        _("File added."),
+    )
+
+
+@login_required
+@require_POST
+def ticket_priority(request, reference: str):
+    return _ticket_action(
+        request,
+        reference,
+        PriorityForm,
+        lambda t, data: services.ticket_set_priority(
+            ticket=t, actor=request.user, priority=data["priority"], expected_version=data.get("version")
+        ),
+        _("Priority changed."),
+    )
+
+
+@login_required
+@require_POST
+def ticket_due_date(request, reference: str):
+    return _ticket_action(
+        request,
+        reference,
+        TicketDueDateForm,
+        lambda t, data: services.ticket_set_resolution_due(
+            ticket=t,
+            actor=request.user,
+            due_at=data["due_at"],
+            reason=data["reason"],
+            expected_version=data.get("version"),
+        ),
+        _("Due date changed."),
+    )
+
+
+@login_required
+@require_POST
+def ticket_take(request, reference: str):
+    return _ticket_action(
+        request,
+        reference,
+        None,
+        lambda t, data: services.ticket_assign(ticket=t, actor=request.user, assignee=request.user),
+        _("The ticket is assigned to you."),
+    )
+
+
+@login_required
+@require_POST
+def ticket_lend_loaner(request, reference: str):
+    return _ticket_action(
+        request,
+        reference,
+        LoanerForm,
+        lambda t, data: services.ticket_lend_loaner(
+            ticket=t, actor=request.user, device=data.get("device") or None, expected_version=data.get("version")
+        ),
+        _("Loaner lent."),
+    )
+
+
+@login_required
+@require_POST
+def ticket_collect_loaner(request, reference: str):
+    return _ticket_action(
+        request,
+        reference,
+        None,
+        lambda t, data: services.ticket_collect_loaner(ticket=t, actor=request.user),
+        _("Loaner collected."),
+    )
+
+
+@login_required
+def attachment_download(request, reference: str, attachment_id: int):
+    ticket = selectors.visible_tickets(user=request.user).filter(reference=reference).first()
+    if ticket is None:
+        raise Http404
+    attachment = get_object_or_404(Attachment, pk=attachment_id, ticket=ticket)
+    inline = request.GET.get("inline") == "1" and attachment.content_type.startswith("image/")
+    return attachment_response(attachment, inline=inline)
