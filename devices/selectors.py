@@ -136,12 +136,17 @@ def device_holder_assignment(*, device: Device) -> Assignment | None:
 
 
 def device_by_identifier(*, identifier: str, queryset: QuerySet[Device] | None = None) -> Device | None:
-    """Find a device by serial number (any case, blanks ignored) or asset tag."""
+    """Find a device by serial number (any case, blanks ignored) or asset tag (any case)."""
     qs = Device.objects.all() if queryset is None else queryset
     value = (identifier or "").strip()
     if not value:
         return None
-    return qs.filter(serial_number=normalise_serial(value)).first() or qs.filter(asset_tag=value).first()
+    return (
+        qs.filter(serial_number=normalise_serial(value)).first()
+        or qs.filter(asset_tag=value).first()
+        # Labels are printed upper-case and typed in any case; an exact match first keeps the index.
+        or qs.filter(asset_tag__iexact=value).order_by("pk").first()
+    )
 
 
 def devices_held_by_name(*, name: str, queryset: QuerySet[Device], limit: int = 20) -> list[Device]:

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from devices import permissions as fleet
 from devices.models import Device, Role
-from devices.selectors import current_image, device_holder_assignment
+from devices.selectors import current_image, device_by_identifier, device_holder_assignment
 from repairs import permissions
 from repairs.models import Ticket
 from repairs.states import FINAL_STATES, OPEN_STATES, TRANSITIONS, State, TransitionSpec
@@ -141,3 +141,9 @@ def establishment_page(*, establishment, user) -> dict:
         ),
         "can_act": fleet.can_act_for_establishment(user=user, establishment=establishment),
     }
+
+
+def declarable_device(*, user, identifier: str) -> Device | None:
+    """The device a person names to declare a fault, among those they may see: a laptop of
+    another school and a serial that exists nowhere get the same answer (no existence oracle)."""
+    return device_by_identifier(identifier=identifier, queryset=fleet.visible_devices(user=user))

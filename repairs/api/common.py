@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.utils.translation import gettext as _
-from rest_framework import serializers, status
+from rest_framework import status
 from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
@@ -12,6 +11,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from repairs import services
 from repairs.exceptions import TicketChanged
+from repairs.limits import MAX_PAGE, bounded_int
 
 # Errors: one mapping for the whole API.
 
@@ -45,11 +45,11 @@ class NoCountPagination(BasePagination):
 
     def paginate_queryset(self, queryset, request, view=None):
         self.request = request
-        try:
-            self.page = max(1, int(request.query_params.get("page", 1)))
-            self.size = min(self.max_page_size, max(1, int(request.query_params.get("page_size", self.page_size))))
-        except ValueError:
-            raise serializers.ValidationError({"page": _("A page number is a positive whole number.")}) from None
+        params = request.query_params
+        self.page = bounded_int(params.get("page"), field="page", default=1, maximum=MAX_PAGE)
+        self.size = bounded_int(
+            params.get("page_size"), field="page_size", default=self.page_size, maximum=self.max_page_size
+        )
         start = (self.page - 1) * self.size
         rows = list(queryset[start : start + self.size + 1])
         self.has_next = len(rows) > self.size

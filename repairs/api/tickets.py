@@ -11,7 +11,6 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import APIException
 from rest_framework.response import Response
 
-from devices.selectors import device_by_identifier
 from repairs import selectors, services
 from repairs.api.common import NoCountPagination
 from repairs.api.serializers import (
@@ -67,7 +66,7 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cre
         form = DeclareSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         data = form.validated_data
-        device = device_by_identifier(identifier=data["device"])
+        device = selectors.declarable_device(user=request.user, identifier=data["device"])
         if device is None:
             raise UnknownDevice({"device": [_("No device has this serial number or asset tag.")]})
         ticket = services.ticket_declare(

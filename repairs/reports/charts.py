@@ -84,6 +84,7 @@ def series_title(bucket: str) -> str:
         "day": _("Tickets opened and closed per day"),
         "week": _("Tickets opened and closed per week"),
         "month": _("Tickets opened and closed per month"),
+        "year": _("Tickets opened and closed per year"),
     }[bucket]
 
 
@@ -92,7 +93,7 @@ def _empty(width: int, title: str, message: str) -> SafeString:
 
 
 def chart_series(*, series: Sequence[dict], bucket: str, width: int = 720, height: int = 230) -> SafeString:
-    """Opened and closed tickets per day, week or month: paired columns."""
+    """Opened and closed tickets per day, week, month or year: paired columns."""
     title = series_title(bucket)
     if not series:
         return _empty(width, title, _("No ticket."))
@@ -120,7 +121,7 @@ def chart_series(*, series: Sequence[dict], bucket: str, width: int = 720, heigh
             )
         )
     every = max(1, math.ceil(len(series) / 14))  # at most ~14 axis labels
-    fmt = {"day": "%d/%m", "week": "%d/%m", "month": "%m/%Y"}[bucket]
+    fmt = {"day": "%d/%m", "week": "%d/%m", "month": "%m/%Y", "year": "%Y"}[bucket]
     for i, point in enumerate(series):
         x = left + slot * i + slot / 2
         for offset, key, colour in ((-bar, "opened", BRAND), (0, "closed", LIGHT)):

@@ -223,12 +223,16 @@ def _window_percentiles(tickets: QuerySet, q: dict[str, Q], group_fields: list[s
 
 
 def _buckets(params: ReportParams) -> tuple[str, list[dt.date]]:
-    """Days for a month, weeks (from the first day) up to about six months, else calendar months."""
+    """Days for a month, weeks (from the first day) up to about six months, calendar months up to
+    five years, else calendar years: a chart keeps a readable number of columns for any period."""
     days = (params.date_to - params.date_from).days + 1
     if days <= 31:
         return "day", [params.date_from + dt.timedelta(days=n) for n in range(days)]
     if days <= 190:
         return "week", [params.date_from + dt.timedelta(days=n) for n in range(0, days, 7)]
+    if days > 5 * 366:
+        years = range(params.date_from.year + 1, params.date_to.year + 1)
+        return "year", [params.date_from, *(dt.date(year, 1, 1) for year in years)]
     starts, month = [params.date_from], params.date_from.replace(day=1)
     while True:
         month = (month + dt.timedelta(days=32)).replace(day=1)

@@ -146,7 +146,8 @@ class ReportForm(forms.Form):
     model = forms.ChoiceField(label=_("Device model"), required=False)
     coverage = forms.ChoiceField(label=_("Coverage"), choices=_blank(Coverage.choices), required=False)
 
-    MAX_DAYS = 3 * 366
+    # Any period of the program's life answers; a date outside these years is a typing error.
+    FIRST_DAY, LAST_DAY = dt.date(2000, 1, 1), dt.date(2099, 12, 31)
 
     def __init__(self, data=None, *, require_dates: bool = False, **kwargs):
         if data is not None:
@@ -183,10 +184,11 @@ class ReportForm(forms.Form):
                 self.add_error(name, _("“%(name)s” is required, as YYYY-MM-DD.") % {"name": label})
         date_from = data.get("date_from") or today.replace(day=1)
         date_to = data.get("date_to") or today
+        for name, day in (("date_from", date_from), ("date_to", date_to)):
+            if not self.FIRST_DAY <= day <= self.LAST_DAY and name not in self.errors:
+                self.add_error(name, _("Choose a date between 2000 and 2099."))
         if date_from > date_to:
             self.add_error("date_to", _("The end of the period is before its start."))
-        elif (date_to - date_from).days > self.MAX_DAYS:
-            self.add_error("date_to", _("A report covers three years at most."))
         data["date_from"], data["date_to"] = date_from, date_to
         return data
 

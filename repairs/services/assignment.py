@@ -79,6 +79,7 @@ def ticket_set_resolution_due(
         allowed=fleet.is_manager(actor),
         refusal=_("Only a manager may set a ticket's due date."),
         expected_version=expected_version,
+        reason=reason,
     )
     reason = (reason or "").strip()
     if not reason:

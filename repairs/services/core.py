@@ -21,6 +21,7 @@ from django_fsm import has_transition_perm
 
 from repairs import permissions
 from repairs.exceptions import ActionForbidden, TicketChanged, TransitionNotPossible
+from repairs.limits import texts_check
 from repairs.messages import announce
 from repairs.models import Ticket, TimelineEntry
 from repairs.sla import engine as sla
@@ -42,13 +43,23 @@ def require_open(ticket: Ticket) -> None:
         )
 
 
-def action_check(*, ticket: Ticket, allowed: bool, refusal: str, expected_version: int | None, open_only=True) -> None:
-    """The check of an action that is not a transition: permission, then version, then state."""
+def action_check(
+    *,
+    ticket: Ticket,
+    allowed: bool,
+    refusal: str,
+    expected_version: int | None,
+    open_only: bool = True,
+    **texts: str | None,
+) -> None:
+    """The check of an action that is not a transition: permission, then version, then state, then
+    the free texts' lengths."""
     if not allowed:
         raise ActionForbidden(refusal)
     check_version(ticket, expected_version)
     if open_only:
         require_open(ticket)
+    texts_check(**texts)
 
 
 @dataclass
@@ -62,7 +73,10 @@ class Firing:
     payload: dict = field(default_factory=dict)
 
 
-def transition_check(*, ticket: Ticket, actor, name: str, expected_version: int | None = None) -> Firing:
+def transition_check(
+    *, ticket: Ticket, actor, name: str, expected_version: int | None = None, **texts: str | None
+) -> Firing:
+    """`texts`: the free texts given with it, held to their limits once the person may act."""
     spec = TRANSITIONS_BY_NAME.get(name)
     if spec is None:
         raise TransitionNotPossible(_("Unknown action “%(name)s”.") % {"name": name})
@@ -76,6 +90,7 @@ def transition_check(*, ticket: Ticket, actor, name: str, expected_version: int 
         )
     if not has_transition_perm(getattr(ticket, name), actor):  # django-fsm's view of the same rules
         raise ActionForbidden(_("You may not do “%(action)s” on this ticket.") % {"action": spec.label})
+    texts_check(**texts)
     return Firing(ticket=ticket, actor=actor, spec=spec, source=ticket.state)
 
 

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from devices.models import Device, FaultCategory
 from repairs import permissions
 from repairs.exceptions import ActionForbidden
+from repairs.limits import texts_check
 from repairs.messages import announce
 from repairs.models import ReferenceCounter, Ticket, TimelineEntry
 from repairs.sla import engine as sla
@@ -47,9 +48,10 @@ def _duplicate_error(existing: Ticket) -> ValidationError:
     )
 
 
-def _declaration_check(*, device: Device, reporter, category: str, description: str) -> None:
+def _declaration_check(*, device: Device, reporter, category: str, description: str, police_report: str) -> None:
     if not permissions.may_declare(user=reporter, device=device):
         raise ActionForbidden(_("You may not declare a fault on this device."))
+    texts_check(description=description, police_report=police_report)
     errors = {}
     if category not in FaultCategory.values:
         errors["category"] = _("Choose a category from the list.")
@@ -76,7 +78,9 @@ def ticket_declare(
     police_report: str = "",
     at: dt.datetime | None = None,
 ) -> Ticket:
-    _declaration_check(device=device, reporter=reporter, category=category, description=description)
+    _declaration_check(
+        device=device, reporter=reporter, category=category, description=description, police_report=police_report
+    )
     at = at or timezone.now()
     ticket = Ticket(
         reference=next_reference(year=timezone.localtime(at).year),

@@ -24,6 +24,7 @@ def ticket_lend_loaner(
         allowed=permissions.may_handle_loaners(user=actor, ticket=ticket),
         refusal=_("You may not lend a loaner for this ticket."),
         expected_version=expected_version,
+        device=device,
     )
     if ticket.loaner_out:
         raise ValidationError({"device": _("Loaner %(device)s is already out.") % {"device": ticket.loaner}})

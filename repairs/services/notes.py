@@ -10,12 +10,13 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from repairs import permissions
+from repairs.limits import TEXT_LIMITS
 from repairs.messages import announce
 from repairs.models import Attachment, Ticket, TimelineEntry
 from repairs.services.core import action_check
-from repairs.uploads import MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS_PER_TICKET, clean_filename, sniff
+from repairs.uploads import MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS_PER_TICKET, clean_filename, sniff, upload_clean
 
-COMMENT_MAX_LENGTH = 5000
+COMMENT_MAX_LENGTH = TEXT_LIMITS["text"]
 
 
 @transaction.atomic
@@ -54,8 +55,7 @@ def ticket_attach(*, ticket: Ticket, actor, upload) -> Attachment:
         )
     if getattr(upload, "size", 0) > MAX_ATTACHMENT_BYTES:
         sniff(b"\0" * (MAX_ATTACHMENT_BYTES + 1))  # the size error, without reading it all
-    data = upload.read(MAX_ATTACHMENT_BYTES + 1)
-    kind = sniff(data)
+    data, kind = upload_clean(upload.read(MAX_ATTACHMENT_BYTES + 1))
     attachment = Attachment(
         ticket=ticket,
         token=secrets.token_hex(16),

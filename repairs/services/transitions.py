@@ -13,6 +13,7 @@ from django.db import transaction
 
 from devices import services as fleet
 from devices.models import FaultCategory
+from repairs.limits import parts_check
 from repairs.models import Ticket
 from repairs.services.core import transition_apply, transition_check, transition_record
 from repairs.services.coverage import (
@@ -29,7 +30,9 @@ from repairs.states import TRANSITIONS_BY_NAME
 
 @transaction.atomic
 def ticket_request_device(*, ticket: Ticket, actor, note: str = "", expected_version: int | None = None) -> Ticket:
-    firing = transition_check(ticket=ticket, actor=actor, name="request_device", expected_version=expected_version)
+    firing = transition_check(
+        ticket=ticket, actor=actor, name="request_device", expected_version=expected_version, note=note
+    )
     transition_apply(firing)
     transition_record(firing, note=note)
     return ticket
@@ -39,7 +42,14 @@ def _into_diagnosis(
     name: str, *, ticket: Ticket, actor, note: str, coverage: str | None, coverage_reason: str, expected_version
 ) -> Ticket:
     """receive_device and start_diagnosis: the device is in the workshop, the coverage proposed."""
-    firing = transition_check(ticket=ticket, actor=actor, name=name, expected_version=expected_version)
+    firing = transition_check(
+        ticket=ticket,
+        actor=actor,
+        name=name,
+        expected_version=expected_version,
+        note=note,
+        coverage_reason=coverage_reason,
+    )
     firing.payload.update(coverage_override(ticket=ticket, coverage=coverage, reason=coverage_reason))
     transition_apply(firing)
     firing.payload.update(coverage_propose(ticket))
@@ -92,7 +102,7 @@ def ticket_start_diagnosis(
 
 @transaction.atomic
 def ticket_cancel(*, ticket: Ticket, actor, note: str = "", expected_version: int | None = None) -> Ticket:
-    firing = transition_check(ticket=ticket, actor=actor, name="cancel", expected_version=expected_version)
+    firing = transition_check(ticket=ticket, actor=actor, name="cancel", expected_version=expected_version, note=note)
     transition_apply(firing)
     fleet.device_out_of_workshop(device=ticket.device)
     transition_record(firing, note=note)
@@ -101,7 +111,9 @@ def ticket_cancel(*, ticket: Ticket, actor, note: str = "", expected_version: in
 
 @transaction.atomic
 def ticket_close_no_fault(*, ticket: Ticket, actor, note: str = "", expected_version: int | None = None) -> Ticket:
-    firing = transition_check(ticket=ticket, actor=actor, name="close_no_fault", expected_version=expected_version)
+    firing = transition_check(
+        ticket=ticket, actor=actor, name="close_no_fault", expected_version=expected_version, note=note
+    )
     transition_apply(firing, note=note or "")
     firing.payload["note"] = (note or "").strip()
     fleet.device_out_of_workshop(device=ticket.device)
@@ -119,7 +131,14 @@ def ticket_start_repair(
     coverage_reason: str = "",
     expected_version: int | None = None,
 ) -> Ticket:
-    firing = transition_check(ticket=ticket, actor=actor, name="start_repair", expected_version=expected_version)
+    firing = transition_check(
+        ticket=ticket,
+        actor=actor,
+        name="start_repair",
+        expected_version=expected_version,
+        note=note,
+        coverage_reason=coverage_reason,
+    )
     firing.payload.update(coverage_override(ticket=ticket, coverage=coverage, reason=coverage_reason))
     claim = claim_needed(ticket)
     transition_apply(firing)
@@ -133,7 +152,10 @@ def ticket_start_repair(
 def ticket_order_parts(
     *, ticket: Ticket, actor, parts: list[str] | None = None, note: str = "", expected_version: int | None = None
 ) -> Ticket:
-    firing = transition_check(ticket=ticket, actor=actor, name="order_parts", expected_version=expected_version)
+    firing = transition_check(
+        ticket=ticket, actor=actor, name="order_parts", expected_version=expected_version, note=note
+    )
+    parts_check(parts)
     parts = list(parts or [])
     transition_apply(firing, parts=parts)
     firing.payload["parts"] = parts
@@ -153,7 +175,13 @@ def ticket_send_to_manufacturer(
     expected_version: int | None = None,
 ) -> Ticket:
     firing = transition_check(
-        ticket=ticket, actor=actor, name="send_to_manufacturer", expected_version=expected_version
+        ticket=ticket,
+        actor=actor,
+        name="send_to_manufacturer",
+        expected_version=expected_version,
+        note=note,
+        rma_number=rma_number,
+        coverage_reason=coverage_reason,
     )
     firing.payload.update(coverage_override(ticket=ticket, coverage=coverage, reason=coverage_reason))
     manufacturer_cover_required(ticket)
@@ -168,7 +196,7 @@ def ticket_receive_from_manufacturer(
     *, ticket: Ticket, actor, note: str = "", expected_version: int | None = None
 ) -> Ticket:
     firing = transition_check(
-        ticket=ticket, actor=actor, name="receive_from_manufacturer", expected_version=expected_version
+        ticket=ticket, actor=actor, name="receive_from_manufacturer", expected_version=expected_version, note=note
     )
     transition_apply(firing)
     transition_record(firing, note=note)
@@ -179,7 +207,9 @@ def ticket_receive_from_manufacturer(
 def ticket_finish_repair(
     *, ticket: Ticket, actor, reimage: bool = False, note: str = "", expected_version: int | None = None
 ) -> Ticket:
-    firing = transition_check(ticket=ticket, actor=actor, name="finish_repair", expected_version=expected_version)
+    firing = transition_check(
+        ticket=ticket, actor=actor, name="finish_repair", expected_version=expected_version, note=note
+    )
     image = image_to_install(ticket=ticket, device=ticket.device, reimage=reimage)
     transition_apply(firing)
     firing.payload.update(image_install(device=ticket.device, image=image))
@@ -203,7 +233,16 @@ def ticket_swap(
     """Give the student a spare instead: the assignment moves to the replacement, the faulty
     device leaves the student for the depot's stock (lost, for a theft or loss). The spare is
     picked and locked only once the person may swap, from this state."""
-    firing = transition_check(ticket=ticket, actor=actor, name="swap", expected_version=expected_version)
+    firing = transition_check(
+        ticket=ticket,
+        actor=actor,
+        name="swap",
+        expected_version=expected_version,
+        note=note,
+        replacement=replacement,
+        police_report=police_report,
+        coverage_reason=coverage_reason,
+    )
     firing.payload.update(coverage_override(ticket=ticket, coverage=coverage, reason=coverage_reason))
     faulty = ticket.device
     spare = fleet.spare_pick(establishment_id=ticket.establishment_id, identifier=replacement, exclude=[faulty.pk])
@@ -235,7 +274,15 @@ def ticket_ship(
     note: str = "",
     expected_version: int | None = None,
 ) -> Ticket:
-    firing = transition_check(ticket=ticket, actor=actor, name="ship", expected_version=expected_version)
+    firing = transition_check(
+        ticket=ticket,
+        actor=actor,
+        name="ship",
+        expected_version=expected_version,
+        note=note,
+        carrier=carrier,
+        tracking_number=tracking_number,
+    )
     transition_apply(firing, carrier=carrier or "", tracking_number=tracking_number or "")
     firing.payload.update(carrier=carrier, tracking_number=tracking_number)
     transition_record(firing, note=note)
@@ -244,7 +291,7 @@ def ticket_ship(
 
 def _returned(name: str, *, ticket: Ticket, actor, note: str, expected_version: int | None) -> Ticket:
     """deliver and hand_over: the laptop (the replacement after a swap) is back with its student."""
-    firing = transition_check(ticket=ticket, actor=actor, name=name, expected_version=expected_version)
+    firing = transition_check(ticket=ticket, actor=actor, name=name, expected_version=expected_version, note=note)
     transition_apply(firing)
     fleet.device_out_of_workshop(device=ticket.replacement if ticket.replacement_id else ticket.device)
     transition_record(firing, note=note)

@@ -8,8 +8,10 @@ from collections.abc import Callable
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition
 
@@ -65,3 +67,14 @@ def run_action(request, ticket: Ticket, action: Callable[[], object], success: s
         messages.success(request, success)
         return True
     return False
+
+
+def next_url(request, default: str) -> str:
+    """Where to go back after a POST: the page's own `next` if it stays on this site, else `default`
+    (a URL name); never an address someone slipped into the form."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return reverse(default)

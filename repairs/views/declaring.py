@@ -55,7 +55,7 @@ def declare(request, asset_tag: str | None = None):
     form = DeclareForm(request.POST or None, request.FILES or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        device = device_by_identifier(identifier=data["device"])
+        device = selectors.declarable_device(user=request.user, identifier=data["device"])
         if device is None:
             form.add_error("device", _("No device has this serial number or asset tag."))
         else:

@@ -12,8 +12,9 @@ from devices import permissions as fleet
 from devices.models import Role
 from repairs import selectors, services
 from repairs.filters import TicketFilter
+from repairs.limits import MAX_PAGE, bounded_int
 from repairs.states import State
-from repairs.views.common import run_action
+from repairs.views.common import next_url, run_action
 
 QUEUE_PAGE_SIZE = 50
 
@@ -31,10 +32,7 @@ def ticket_list(request):
         rows = counted = filters.qs
     else:
         rows, counted = queryset.none(), queryset
-    try:
-        page = max(1, int(request.GET.get("page", 1)))
-    except ValueError:
-        page = 1
+    page = bounded_int(request.GET.get("page"), field="page", default=1, maximum=MAX_PAGE, clamp=True)
     start = (page - 1) * QUEUE_PAGE_SIZE
     # One row more than the page tells whether there is a next page, without COUNT(*).
     tickets = list(rows[start : start + QUEUE_PAGE_SIZE + 1])
@@ -69,7 +67,7 @@ def bulk_assign(request):
         assignee = selectors.technicians().filter(username=assignee_name).first()
         if assignee is None:
             messages.error(request, _("Choose a technician."))
-            return redirect(request.POST.get("next") or "repairs:ticket_list")
+            return redirect(next_url(request, "repairs:ticket_list"))
     tickets = selectors.visible_tickets(user=request.user).filter(reference__in=references)
     done = 0
     for ticket in tickets.select_related("establishment"):
@@ -81,4 +79,4 @@ def bulk_assign(request):
         )
     if not references:
         messages.error(request, _("Select at least one ticket."))
-    return redirect(request.POST.get("next") or "repairs:ticket_list")
+    return redirect(next_url(request, "repairs:ticket_list"))

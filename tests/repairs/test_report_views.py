@@ -286,3 +286,20 @@ def data_ticket(place, n: int) -> Ticket:
         description="x",
         declared_at=dt.datetime(2026, 9, 1, 9, tzinfo=PARIS),
     )
+
+
+def test_a_report_answers_for_any_period_of_the_program():
+    """Eleven years answer, per year; a year-0001 date is a clear 400, not a server error."""
+    from tests.repairs.factories import build_world
+
+    world = build_world()
+    world.declare()
+    api = APIClient()
+    api.force_authenticate(world.manager)
+    response = api.get("/api/v1/reports/sla/", {"from": "2020-01-01", "to": "2030-12-31", "group_by": "academie"})
+    assert response.status_code == 200, response.content
+    assert response.json()["total"]["opened"] == 1
+    assert len(response.json()["series"]) == 11
+    response = api.get("/api/v1/reports/sla/", {"from": "0001-01-01", "to": "0001-01-01"})
+    assert response.status_code == 400
+    assert "from" in response.json()["errors"]

@@ -3,11 +3,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 
 from repairs import services
+from tests.images import PNG
 from tests.repairs.factories import build_world
 
 pytestmark = pytest.mark.django_db
-
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 40
 
 
 def test_attachment_download_page_checks_visibility_and_the_ticket_in_the_url(client, tmp_path):

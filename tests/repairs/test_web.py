@@ -7,11 +7,10 @@ from django.urls import reverse
 from devices.models import Device
 from repairs.models import Attachment, Ticket
 from tests.devices.factories import DeviceFactory
+from tests.images import PNG
 from tests.repairs.factories import build_world, force_state
 
 pytestmark = pytest.mark.django_db
-
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 40
 
 
 @pytest.fixture

@@ -1,0 +1,111 @@
+"""Every URL pattern of the project, read from the URLconf, walked with hostile path values (NUL,
+very long, unicode, huge integers, traversal) by every kind of person: never a 5xx.
+
+Each pattern is tried with every parameter hostile at once, then one parameter at a time with
+the others set to things that exist (a real ticket, device, establishment), so the walk reaches
+the views and not only the router."""
+
+import re
+from urllib.parse import quote
+
+import pytest
+from django.contrib.admindocs.views import extract_views_from_urlpatterns, simplify_regex
+from django.test import Client
+from django.urls import get_resolver
+
+from tests.repairs.factories import build_world
+
+PATTERNS = sorted(
+    {simplify_regex(regex) for _view, regex, _ns, _name in extract_views_from_urlpatterns(get_resolver().url_patterns)}
+)
+APP_PATTERNS = [p for p in PATTERNS if not p.startswith("/admin/")]
+ADMIN_PATTERNS = [p for p in PATTERNS if p.startswith("/admin/")]
+PARAMETER = re.compile(r"<(?:\w+:)?(\w+)>")
+HOSTILE = {
+    "nul": "AB\x00C",
+    "long": "A" * 5000,
+    "unicode": "é漢字🙂\u202e",
+    "huge-integer": "9" * 30,
+    "traversal": "../../etc/passwd",
+    "negative": "-1",
+}
+ADMIN_HOSTILE = {key: HOSTILE[key] for key in ("nul", "long", "huge-integer")}
+ROLES = ("anonymous", "student", "staff", "technician", "manager", "supervisor")
+
+
+def fill(pattern: str, values: dict[str, str]) -> str:
+    return PARAMETER.sub(lambda m: quote(values[m.group(1)], safe=""), pattern)
+
+
+def variants(pattern: str, real: dict[str, str], hostile: dict[str, str]):
+    names = PARAMETER.findall(pattern)
+    if not names:
+        yield pattern
+        return
+    for value in hostile.values():
+        yield fill(pattern, dict.fromkeys(names, value))
+        if len(names) > 1:
+            for name in names:
+                yield fill(pattern, {**{n: real.get(n, "1") for n in names}, name: value})
+
+
+def walk(client, patterns, real, hostile, methods) -> list[tuple[str, str, int]]:
+    failures = []
+    for pattern in patterns:
+        for path in variants(pattern, real, hostile):
+            for method in methods:
+                status = getattr(client, method)(path).status_code
+                if status >= 500:
+                    failures.append((method, path[:120], status))
+    return failures
+
+
+@pytest.fixture
+def people_and_things(tmp_path, settings):
+    settings.MEDIA_ROOT = tmp_path
+    world = build_world()
+    ticket = world.declare()
+    real = {
+        "reference": ticket.reference,
+        "serial": world.device.serial_number,
+        "asset_tag": world.device.asset_tag,
+        "uai": world.establishment.uai,
+        "name": "start_diagnosis",
+        "app_label": "repairs",
+        "object_id": str(ticket.pk),
+        "id": str(world.student.pk),
+    }
+    people = {
+        "anonymous": None,
+        "student": world.student,
+        "staff": world.staff,
+        "technician": world.tech,
+        "manager": world.manager,
+        "supervisor": world.supervisor,
+    }
+    return people, real
+
+
+def client_for(user) -> Client:
+    client = Client(raise_request_exception=False)
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ROLES)
+def test_no_hostile_path_gets_a_server_error_from_the_application(role, people_and_things):
+    people, real = people_and_things
+    assert walk(client_for(people[role]), APP_PATTERNS, real, HOSTILE, ("get", "post")) == []
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ("anonymous", "technician", "manager"))
+def test_no_hostile_path_gets_a_server_error_from_the_admin(role, people_and_things):
+    people, real = people_and_things
+    user = people[role]
+    if user is not None:
+        user.is_staff = True
+        user.save(update_fields=["is_staff"])
+    assert walk(client_for(user), ADMIN_PATTERNS, real, ADMIN_HOSTILE, ("get",)) == []
