@@ -264,10 +264,3 @@ def sla_flags_refresh(*, now: dt.datetime | None = None) -> int:
     count += open_tickets.filter(at_risk, sla_at_risk=False).update(sla_at_risk=True)
     count += open_tickets.filter(sla_at_risk=True).exclude(at_risk).update(sla_at_risk=False)
     return count
-
-
-def seed_demo_sla(ctx) -> None:
-    """seed_demo step: the demo tickets' due dates, flags and (for closed ones) the business
-    durations the reports aggregate, computed like any other ticket's."""
-    tickets_sla_recompute(queryset=Ticket.objects.all())
-    sla_flags_refresh()
