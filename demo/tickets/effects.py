@@ -67,9 +67,7 @@ def apply_effects(draft: TicketDraft, *, fleet: DemoFleet) -> None:
     """Apply a kept draft's effects to the fleet, in the order its entries happened."""
     device = draft.device
     for entry in draft.entries:
-        if entry.kind == TimelineEntry.Kind.LOANER:
-            draft.loaner.status = Device.Status.ON_LOAN if entry.name == "lend_loaner" else Device.Status.SPARE
-        elif entry.kind != TimelineEntry.Kind.TRANSITION:
+        if entry.kind != TimelineEntry.Kind.TRANSITION:
             continue
         elif entry.name in INTO_WORKSHOP and device.status not in OUT_OF_SERVICE:
             device.status = Device.Status.IN_REPAIR
@@ -82,8 +80,12 @@ def apply_effects(draft: TicketDraft, *, fleet: DemoFleet) -> None:
             _swap(draft, at=entry.at, actor_id=entry.actor_id)
     for target, image_id in draft.reimages:
         target.image_id = image_id
-    if draft.loaner is not None:
-        draft.loaner.loans.append((draft.loaner_lent_at, draft.loaner_returned_at))
+    if (loaner := draft.loaner) is not None:
+        loaner.loans.append((draft.loaner_lent_at, draft.loaner_returned_at))
+        # Drafts are kept device by device, not in time order: the spare's status is its last move's.
+        if loaner.taken_at is None:
+            out = any(back is None for _lent, back in loaner.loans)
+            loaner.status = Device.Status.ON_LOAN if out else Device.Status.SPARE
     if draft.claim_counted and draft.claim is not None:
         draft.claim.claims_used += 1
 

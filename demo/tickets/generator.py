@@ -179,7 +179,7 @@ class DemoTicketGenerator(Decisions):
     ) -> TicketDraft | None:
         """A ticket declared recently that has just reached `goal`: declared early enough to get there
         by now, late enough not to have sat there longer than it plausibly would."""
-        low, high = RECENT_AGE_DAYS[goal]
+        low, high = (pin and pin.age_days) or RECENT_AGE_DAYS[goal]
         age, fallback = rng.uniform(low, high), None
         max_dwell = dt.timedelta(days=MAX_DWELL_DAYS.get(goal, 10_000))
         people = self.fleet.people

@@ -144,6 +144,7 @@ class Pin:
     requested_by: str = ""  # "staff" (demo-staff) or "tech" asks for the device
     swap: bool = False  # replaced by a spare rather than repaired
     loaner: bool = False  # a loaner is lent while the laptop is away
+    age_days: tuple[float, float] | None = None  # declared this long ago, instead of RECENT_AGE_DAYS
 
 
 PINS = (
@@ -158,7 +159,8 @@ PINS = (
     Pin(State.READY_FOR_RETURN, C.SCREEN),
     Pin(State.IN_TRANSIT, C.LIQUID_DAMAGE, demo_tech=False),
     Pin(State.RETURNED, C.KEYBOARD, loaner=True),
-    Pin(State.RETURNED, C.LIQUID_DAMAGE, swap=True),
+    # Handed back days ago: the current month's report counts a swap from its first week on.
+    Pin(State.RETURNED, C.LIQUID_DAMAGE, swap=True, age_days=(1.5, 4)),
     Pin(State.CLOSED_NO_FAULT, C.NETWORK),
     Pin(State.CANCELLED, C.OTHER),
 )

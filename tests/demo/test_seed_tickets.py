@@ -7,6 +7,7 @@ school year, so that nothing here depends on the day the tests run.
 import datetime as dt
 import re
 from collections import Counter
+from itertools import pairwise
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -340,3 +341,60 @@ def test_seeded_open_tickets_get_their_due_dates(seeded):
     open_tickets = Ticket.objects.filter(state__in=OPEN_STATES)
     assert open_tickets.exists()
     assert not open_tickets.exclude(state="awaiting_device").filter(resolution_due_at__isnull=True).exists()
+
+
+# Loaners and swaps, as the services record them.
+
+
+def test_loaners_are_lent_from_the_spare_pool_and_collected_before_the_ticket_closes(seeded):
+    lent = Ticket.objects.filter(loaner__isnull=False).select_related("loaner")
+    out_now = lent.filter(loaner_returned_at__isnull=True)
+
+    assert out_now.exists() and lent.filter(loaner_returned_at__isnull=False).exists()
+    assert set(out_now.values_list("state", flat=True)) <= set(OPEN_STATES)  # no final state leaves one out
+    assert {t.loaner.status for t in out_now} == {Device.Status.ON_LOAN}
+    assert Device.objects.filter(status=Device.Status.ON_LOAN).count() == out_now.count()
+    periods: dict[int, list] = {}
+    for ticket in lent:
+        moves = list(ticket.timeline.filter(kind=TimelineEntry.Kind.LOANER).values_list("name", "at", "payload"))
+        expected = [("lend_loaner", ticket.loaner_lent_at, {"device": ticket.loaner.serial_number})]
+        if ticket.loaner_returned_at:
+            expected.append(("collect_loaner", ticket.loaner_returned_at, {"device": ticket.loaner.serial_number}))
+        assert moves == expected, ticket
+        assert ticket.loaner.establishment_id in (ticket.establishment_id, None)  # its pool, or the depot's
+        periods.setdefault(ticket.loaner_id, []).append((ticket.loaner_lent_at, ticket.loaner_returned_at))
+    for spans in periods.values():  # one student at a time
+        spans.sort()
+        assert all(back is not None and back <= lent for (_l, back), (lent, _b) in pairwise(spans))
+
+
+def test_a_swap_gives_the_student_the_replacement_and_sends_the_laptop_to_the_depot(seeded):
+    swapped = Ticket.objects.filter(replacement__isnull=False).select_related("device", "replacement")
+
+    assert swapped.exclude(category=FaultCategory.THEFT_LOSS).exists()
+    for ticket in swapped:
+        swap = ticket.timeline.get(name="swap")
+        assert swap.payload["replacement"] == ticket.replacement.serial_number
+        assert ticket.device.establishment_id is None
+        replacement = Assignment.objects.get(device=ticket.replacement)
+        assert (replacement.student_id, replacement.handed_over_at) == (swap.payload["student"], swap.at)
+        assert replacement.returned_at is None and ticket.replacement.status == Device.Status.ASSIGNED
+        assert ticket.replacement.establishment_id == ticket.establishment_id
+        previous = Assignment.objects.get(device=ticket.device, student_id=swap.payload["student"])
+        assert previous.returned_at == swap.at
+        assert not Ticket.objects.filter(device=ticket.device, declared_at__gt=ticket.declared_at).exists()
+
+
+def test_the_report_of_the_month_counts_swaps_and_loaners_out(seeded):
+    manager = User.objects.get(username="demo-manager")
+    client = APIClient()
+    client.force_authenticate(manager)
+    # The report page opens on the current month, up to today.
+    period = {"from": NOW.date().replace(day=1).isoformat(), "to": NOW.date().isoformat()}
+
+    response = client.get("/api/v1/reports/sla/", {**period, "group_by": "academie"})
+
+    assert response.status_code == 200, response.content
+    total = response.json()["total"]
+    assert total["swapped"] > 0
+    assert total["loaners_out"] > 0
