@@ -28,12 +28,14 @@ from devices.models import (
     WarrantyCoverage,
     Zone,
 )
+from repairs.models import Ticket
 
 
 class Command(BaseCommand):
     help = (
         "Create demo data: technician zones, establishments, laptops, warranties, people and their "
-        "laptops, distribution campaigns, and the demo accounts (password 'demo'). Idempotent. "
+        "laptops, distribution campaigns, tickets in every state (with loaners and swaps), and the demo "
+        "accounts (password 'demo'). Idempotent. "
         "Refused where DEMO_DATA_ALLOWED is off (production)."
     )
 
@@ -84,6 +86,7 @@ class Command(BaseCommand):
             WarrantyCoverage,
             Assignment,
             DistributionCampaign,
+            Ticket,
         ):
             self.stdout.write(
                 "  "
