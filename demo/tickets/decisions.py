@@ -8,7 +8,7 @@ import random
 from collections.abc import Mapping
 
 from demo.fleet.rows import PARIS
-from demo.tickets.drafts import DemoFleet, EntryDraft, FleetDevice, TicketDraft
+from demo.tickets.drafts import DemoFleet, EntryDraft, FleetDevice, Holding, TicketDraft
 from demo.tickets.effects import image_check, pick_spare
 from demo.tickets.params import (
     CANCELLED_SHARE,
@@ -127,7 +127,7 @@ class Decisions:
         return True
 
     @staticmethod
-    def _swap_holding(draft: TicketDraft, at: dt.datetime):
+    def _swap_holding(draft: TicketDraft, at: dt.datetime) -> Holding | None:
         """The assignment a swap moves to the replacement: the one open then. A lost laptop's holder
         keeps it on paper until the replacement comes, even though the fleet closed it at the loss."""
         device = draft.device
@@ -136,7 +136,9 @@ class Decisions:
             holding = device.holding_at(draft.declared_at - dt.timedelta(minutes=1))
         return holding
 
-    def _assign(self, rng: random.Random, draft: TicketDraft, *, tech: int, pin: Pin | None, limit: dt.datetime):
+    def _assign(
+        self, rng: random.Random, draft: TicketDraft, *, tech: int, pin: Pin | None, limit: dt.datetime
+    ) -> None:
         """The technician takes the ticket (ticket_assign): before diagnosing it, for most tickets past
         `declared`, now and then before starting anything."""
         steps = draft.transitions
@@ -171,7 +173,9 @@ class Decisions:
         )
         draft.entries.sort(key=lambda entry: entry.at)
 
-    def _lend_loaner(self, rng: random.Random, draft: TicketDraft, *, tech: int, pin: Pin | None, limit: dt.datetime):
+    def _lend_loaner(
+        self, rng: random.Random, draft: TicketDraft, *, tech: int, pin: Pin | None, limit: dt.datetime
+    ) -> None:
         """A loaner from the spare pool while the laptop waits for parts or the manufacturer, collected
         just before the ticket closes (hand_over refuses while one is out); still out if it is open."""
         steps = draft.transitions
