@@ -4,7 +4,8 @@
 
 SQLite in a temporary directory by default. With DATABASE_URL pointing at PostgreSQL, a throwaway
 database is created on that server (the one named in the URL is left alone) and dropped afterwards.
-Prints the seconds of each phase and the row counts; a second run measures the idempotent re-run.
+Prints the seconds of each phase (fleet generated, fleet written, tickets drafted and written with their
+SLA), the idempotent re-run, a bare INSERT of as many timeline rows as a baseline, and the row counts.
 """
 
 from __future__ import annotations
@@ -59,25 +60,64 @@ def _run(*, scale: str, backend: str) -> int:
     from django.apps import apps
     from django.contrib.auth import get_user_model
     from django.core.management import call_command
+    from django.db import transaction
+
+    from demo import seed
+    from demo.fleet.generator import demo_data_generate
+    from demo.fleet.writer import NoProgress, SeedContext
+    from repairs.models import Ticket, TimelineEntry
 
     print(f"seed_demo --scale {scale} on {backend}, {os.cpu_count()} CPU(s)")
     started = time.perf_counter()
     call_command("migrate", verbosity=0)
-    print(f"  migrate            {time.perf_counter() - started:6.1f} s")
+    print(f"  {'migrate':<29}{time.perf_counter() - started:6.1f} s")
 
-    timings = []
-    for label in ("first run", "second run"):
+    # The first run, phase by phase (what demo.seed.demo_data_write does, timed).
+    phases = {}
+    with transaction.atomic():
         started = time.perf_counter()
-        call_command("seed_demo", scale=scale, stdout=io.StringIO())
-        timings.append(time.perf_counter() - started)
-        print(f"  seed_demo {label:<9}{timings[-1]:6.1f} s")
+        ctx = SeedContext(dataset=demo_data_generate(scale=scale), progress=NoProgress())
+        phases["generate the fleet"] = time.perf_counter() - started
+        started = time.perf_counter()
+        for _name, step in seed.FLEET_STEPS:
+            step(ctx)
+        phases["write the fleet"] = time.perf_counter() - started
+        started = time.perf_counter()
+        seed.seed_demo_tickets(ctx)
+        phases["tickets (draft, write, SLA)"] = time.perf_counter() - started
+    for label, seconds in phases.items():
+        print(f"  {label:<29}{seconds:6.1f} s")
+    first = sum(phases.values())
+    print(f"  seed_demo first run          {first:6.1f} s")
+    started = time.perf_counter()
+    call_command("seed_demo", scale=scale, stdout=io.StringIO())
+    print(f"  seed_demo second run         {time.perf_counter() - started:6.1f} s (adds nothing)")
 
-    models = [get_user_model(), *apps.get_app_config("devices").get_models()]
+    # Baseline, same run: the bare bulk INSERT of as many timeline rows as the tickets have, rolled back.
+    entries = list(TimelineEntry.objects.all()[:1]) * TimelineEntry.objects.count()
+    with transaction.atomic():
+        started = time.perf_counter()
+        for entry in entries:
+            entry.pk = None
+        TimelineEntry.objects.bulk_create(entries, batch_size=2000)
+        baseline = time.perf_counter() - started
+        transaction.set_rollback(True)
+    tickets_phase = phases["tickets (draft, write, SLA)"]
+    print(
+        f"  baseline: bare INSERT of {len(entries):,} timeline rows {baseline:.1f} s; "
+        f"the tickets phase takes {tickets_phase / baseline:.1f}× that"
+    )
+
+    models = [get_user_model(), *apps.get_app_config("devices").get_models(), Ticket, TimelineEntry]
     counts = {model._meta.label: model.objects.count() for model in models}
     total = sum(counts.values())
-    print(f"  rows: {total:,} ({total / timings[0]:,.0f} rows/s on the first run)")
+    print(f"  rows: {total:,} ({total / first:,.0f} rows/s on the first run)")
     for label, count in counts.items():
         print(f"    {label:<32}{count:>8,}")
+    swapped = Ticket.objects.filter(replacement__isnull=False).count()
+    lent = Ticket.objects.filter(loaner__isnull=False)
+    out = lent.filter(loaner_returned_at=None).count()
+    print(f"  swaps: {swapped:,}; loaners: {lent.count():,} lent, {out:,} out now")
     if scale == "region":
         establishments, devices = counts["devices.Establishment"], counts["devices.Device"]
         ok = establishments == 370 and devices == 61_000

@@ -17,7 +17,7 @@ ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=[])
 if not ALLOWED_HOSTS or "*" in ALLOWED_HOSTS:
     raise ImproperlyConfigured("DJANGO_ALLOWED_HOSTS must list the site's host names.")
 
-# Demo accounts (seed_demo) are refused here: see devices.management.commands.seed_demo.
+# Demo accounts (seed_demo) are refused here: see demo.management.commands.seed_demo.
 DEMO_DATA_ALLOWED = False
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -2,7 +2,7 @@
 
 - `ticket_sla_update` recomputes one ticket in memory (the caller saves): at declaration and at
   every transition, inside the service's transaction.
-- `tickets_sla_recompute` recomputes many in bulk (policy or closure changed, demo data, the
+- `tickets_sla_recompute` recomputes many in bulk (policy or closure changed, tickets written in bulk, the
   `sla_recompute` command): a few queries per 2,000 tickets, one UPDATE per changed ticket.
 - `sla_flags_refresh` turns the stored 80 % and due instants into flags as time passes: set-based
   UPDATEs, no per-ticket work, because the instants already are the clock's answer until the
@@ -264,10 +264,3 @@ def sla_flags_refresh(*, now: dt.datetime | None = None) -> int:
     count += open_tickets.filter(at_risk, sla_at_risk=False).update(sla_at_risk=True)
     count += open_tickets.filter(sla_at_risk=True).exclude(at_risk).update(sla_at_risk=False)
     return count
-
-
-def seed_demo_sla(ctx) -> None:
-    """seed_demo step: the demo tickets' due dates, flags and (for closed ones) the business
-    durations the reports aggregate, computed like any other ticket's."""
-    tickets_sla_recompute(queryset=Ticket.objects.all())
-    sla_flags_refresh()

@@ -14,7 +14,10 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 from django.utils import translation
 
-from devices import demo, permissions
+from demo import seed as demo_seed
+from demo.fleet import generator, rows, writer
+from demo.fleet.identifiers import uai_check_letter
+from devices import permissions
 from devices.models import (
     ACADEMIE_DEPARTEMENTS,
     DEPARTEMENT_ACADEMIE,
@@ -66,7 +69,7 @@ def seeded(db):
 
 @pytest.fixture(scope="module")
 def region_dataset():
-    return demo.demo_data_generate(scale="region")
+    return generator.demo_data_generate(scale="region")
 
 
 # The demo accounts (SPEC §6).
@@ -163,7 +166,7 @@ def test_small_seed_covers_every_departement_and_both_academies(seeded):
 def test_small_seed_writes_well_formed_establishments_and_devices(seeded):
     for establishment in Establishment.objects.all():
         uai_validator(establishment.uai)
-        assert establishment.uai[-1] == demo.uai_check_letter(establishment.uai[:7])
+        assert establishment.uai[-1] == uai_check_letter(establishment.uai[:7])
         assert establishment.uai.startswith("0" + establishment.departement)
         assert establishment.academie == DEPARTEMENT_ACADEMIE[establishment.departement]
         assert establishment.zone is not None
@@ -171,8 +174,8 @@ def test_small_seed_writes_well_formed_establishments_and_devices(seeded):
     for serial in Device.objects.values_list("serial_number", flat=True):
         assert serial == serial.upper()
         assert serial.isalnum()
-    # Loaners (on_loan) come with tickets, not with the fleet.
-    assert set(Device.objects.values_list("status", flat=True)) == set(Device.Status) - {Device.Status.ON_LOAN}
+    # Every status, loaners (on_loan) included: they come with the tickets.
+    assert set(Device.objects.values_list("status", flat=True)) == set(Device.Status)
     assert Device.objects.filter(establishment__isnull=True, status=Device.Status.IN_STOCK).exists()
     # Every open assignment is to a student of the device's establishment.
     for assignment in Assignment.objects.filter(returned_at__isnull=True).select_related("device", "student__profile"):
@@ -190,14 +193,14 @@ def test_generated_accounts_cannot_log_in(seeded):
 
 
 def test_summary_lists_what_was_created_and_the_demo_accounts(db):
-    establishments = len(demo.demo_data_generate(scale="small").establishments)
+    establishments = len(generator.demo_data_generate(scale="small").establishments)
 
     with translation.override("en"):  # the msgids; French comes from locale/
         first, second = seed(), seed()
 
     assert f"{establishments} created, {establishments} in total" in first
     assert f"0 created, {establishments} in total" in second
-    for username in demo.DEMO_USERNAMES:
+    for username in rows.DEMO_USERNAMES:
         assert username in first
     assert "password: demo" in first
 
@@ -240,48 +243,48 @@ def test_seed_demo_is_refused_when_demo_data_is_not_allowed(db, settings):
 def test_the_writer_itself_refuses_when_demo_data_is_not_allowed(db, settings):
     settings.DEMO_DATA_ALLOWED = False
 
-    with pytest.raises(demo.DemoDataNotAllowed):
-        demo.demo_data_seed(scale="small")
+    with pytest.raises(writer.DemoDataNotAllowed):
+        demo_seed.demo_data_seed(scale="small")
 
 
-def test_small_seed_makes_no_query_per_row(db, django_assert_max_num_queries, monkeypatch):
-    dataset = demo.demo_data_generate(scale="small")
-    # The fleet alone: registered steps (the tickets) have their own budget in their own tests.
-    monkeypatch.setattr(demo, "_EXTRA_STEPS", {})
+def test_small_seed_makes_no_query_per_row(db, django_assert_max_num_queries):
+    dataset = generator.demo_data_generate(scale="small")
+    ctx = writer.SeedContext(dataset=dataset, progress=writer.NoProgress())
 
-    # About 2,200 rows in bulk inserts (SQLite splits them at 999 parameters): no query per row.
+    # The fleet alone (the tickets have their own budget in test_seed_tickets.py): about 2,200 rows
+    # in bulk inserts (SQLite splits them at 999 parameters), no query per row.
     with django_assert_max_num_queries(60):
-        demo.demo_data_write(dataset=dataset)
+        for _name, step in demo_seed.FLEET_STEPS:
+            step(ctx)
 
 
-def test_a_registered_step_runs_after_the_fleet_in_the_same_transaction(db, monkeypatch):
-    seen = {}
+def test_a_failing_ticket_step_leaves_nothing_written(db, monkeypatch):
+    def fail(ctx: writer.SeedContext) -> None:
+        assert ctx.device_ids[ctx.dataset.demo_devices["demo-student"]] == held_device("demo-student").pk
+        raise RuntimeError("the tickets failed")
 
-    def step(ctx: demo.SeedContext) -> None:
-        seen["demo device"] = ctx.device_ids[ctx.dataset.demo_devices["demo-student"]]
-        seen["students"] = len(ctx.user_ids)
+    monkeypatch.setattr(demo_seed, "seed_demo_tickets", fail)
+    with pytest.raises(RuntimeError):
+        seed()
 
-    monkeypatch.setitem(demo._EXTRA_STEPS, "test", step)
-    seed()
-
-    assert seen["demo device"] == held_device("demo-student").pk
-    assert seen["students"] == User.objects.count()
+    assert not User.objects.exists()
+    assert not Device.objects.exists()
 
 
 # Determinism: the generator, without a database.
 
 
 def test_generator_gives_the_same_data_on_every_run():
-    first = demo.demo_data_generate(scale="small")
-    second = demo.demo_data_generate(scale="small")
+    first = generator.demo_data_generate(scale="small")
+    second = generator.demo_data_generate(scale="small")
 
     assert [device.serial_number for device in first.devices] == [device.serial_number for device in second.devices]
     assert first == second
 
 
 def test_another_seed_gives_other_serials():
-    usual = demo.demo_data_generate(scale="small")
-    other = demo.demo_data_generate(scale="small", seed=demo.DEFAULT_SEED + 1)
+    usual = generator.demo_data_generate(scale="small")
+    other = generator.demo_data_generate(scale="small", seed=rows.DEFAULT_SEED + 1)
 
     assert [d.serial_number for d in usual.devices] != [d.serial_number for d in other.devices]
 
@@ -305,7 +308,7 @@ def test_region_generator_has_the_size_of_the_region(region_dataset):
 
 @pytest.mark.slow
 def test_small_is_a_subset_of_region_so_region_after_small_only_adds(region_dataset):
-    small = demo.demo_data_generate(scale="small")
+    small = generator.demo_data_generate(scale="small")
 
     assert set(small.establishments) <= set(region_dataset.establishments)
     assert set(small.devices) <= set(region_dataset.devices)

@@ -1,6 +1,6 @@
 """`manage.py seed_demo [--scale small|region]`: demo data and the demo accounts of SPEC §6.
 
-Thin: devices.demo generates and writes; this prints what happened.
+Thin: demo.seed generates and writes; this prints what happened.
 """
 
 from __future__ import annotations
@@ -13,16 +13,10 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from tqdm import tqdm
 
-from devices.demo import (
-    DEMO_PASSWORD,
-    DEMO_USERNAMES,
-    DemoDataNotAllowed,
-    Scale,
-    SeedContext,
-    demo_data_check_allowed,
-    demo_data_generate,
-    demo_data_write,
-)
+from demo.fleet.generator import demo_data_generate
+from demo.fleet.rows import DEMO_PASSWORD, DEMO_USERNAMES, Scale
+from demo.fleet.writer import DemoDataNotAllowed, SeedContext, demo_data_check_allowed
+from demo.seed import demo_data_write
 from devices.models import (
     Assignment,
     Device,
@@ -34,12 +28,14 @@ from devices.models import (
     WarrantyCoverage,
     Zone,
 )
+from repairs.models import Ticket
 
 
 class Command(BaseCommand):
     help = (
         "Create demo data: technician zones, establishments, laptops, warranties, people and their "
-        "laptops, distribution campaigns, and the demo accounts (password 'demo'). Idempotent. "
+        "laptops, distribution campaigns, tickets in every state (with loaners and swaps), and the demo "
+        "accounts (password 'demo'). Idempotent. "
         "Refused where DEMO_DATA_ALLOWED is off (production)."
     )
 
@@ -90,6 +86,7 @@ class Command(BaseCommand):
             WarrantyCoverage,
             Assignment,
             DistributionCampaign,
+            Ticket,
         ):
             self.stdout.write(
                 "  "

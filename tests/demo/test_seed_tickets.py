@@ -7,6 +7,7 @@ school year, so that nothing here depends on the day the tests run.
 import datetime as dt
 import re
 from collections import Counter
+from itertools import pairwise
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -15,9 +16,17 @@ from django.db.models import Max
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from devices import demo as fleet_demo
+from demo import seed as demo_seed
+from demo.fleet import generator as fleet_generator
+from demo.fleet import writer as fleet_writer
+from demo.fleet.rows import PARIS
+from demo.tickets import writer as tickets_writer
+from demo.tickets.drafts import TicketDraft
+from demo.tickets.fleet import load_demo_fleet
+from demo.tickets.generator import DemoTicketGenerator
+from demo.tickets.params import WORKSHOP_STATES
 from devices.models import Assignment, Device, FaultCategory, Role
-from repairs import demo, permissions
+from repairs import permissions
 from repairs.models import ReferenceCounter, Ticket, TimelineEntry
 from repairs.services import ticket_declare
 from repairs.states import FINAL_STATES, OPEN_STATES, TRANSITIONS_BY_NAME, State
@@ -25,7 +34,7 @@ from repairs.states import FINAL_STATES, OPEN_STATES, TRANSITIONS_BY_NAME, State
 pytestmark = pytest.mark.django_db
 
 User = get_user_model()
-NOW = dt.datetime(2026, 11, 27, 15, 0, tzinfo=fleet_demo.PARIS)  # a Friday afternoon
+NOW = dt.datetime(2026, 11, 27, 15, 0, tzinfo=PARIS)  # a Friday afternoon
 REFERENCE = re.compile(r"^R-(\d{4})-(\d{6})$")
 
 
@@ -35,7 +44,7 @@ def seed(scale: str = "small") -> None:
 
 @pytest.fixture
 def demo_now(monkeypatch):
-    monkeypatch.setattr(demo, "demo_now", lambda dataset: NOW)
+    monkeypatch.setattr(tickets_writer, "demo_now", lambda dataset: NOW)
     return NOW
 
 
@@ -52,20 +61,16 @@ def open_tickets():
     return Ticket.objects.filter(state__in=OPEN_STATES)
 
 
-def fleet_context() -> fleet_demo.SeedContext:
-    """The small fleet written without its tickets, as the seed step receives it."""
-
-    class NoProgress:
-        def update(self, n: int = 1) -> None:
-            return None
-
-    ctx = fleet_demo.SeedContext(dataset=fleet_demo.demo_data_generate(scale="small"), progress=NoProgress())
-    for _name, step in fleet_demo.FLEET_STEPS:
+def fleet_context() -> fleet_writer.SeedContext:
+    """The small fleet written without its tickets, as the tickets step receives it."""
+    dataset = fleet_generator.demo_data_generate(scale="small")
+    ctx = fleet_writer.SeedContext(dataset=dataset, progress=fleet_writer.NoProgress())
+    for _name, step in demo_seed.FLEET_STEPS:
         step(ctx)
     return ctx
 
 
-def summary(drafts: list[demo.TicketDraft]) -> list[tuple]:
+def summary(drafts: list[TicketDraft]) -> list[tuple]:
     return [
         (
             d.device.serial,
@@ -100,9 +105,10 @@ def test_seeded_tickets_carry_what_the_services_would_have_set(seeded):
         assert ticket.description.strip()
         assert ticket.declared_at <= NOW
         assert ticket.establishment_id is not None
-        # One version per transition, plus one if the SLA step of seed_demo then updated the ticket.
-        transitions = ticket.timeline.filter(kind=TimelineEntry.Kind.TRANSITION).count()
-        assert ticket.version in (transitions, transitions + 1)
+        # One version per save of the services (transitions, loaners, assignment), plus one if the SLA
+        # engine then updated the ticket.
+        saves = ticket.timeline.exclude(kind=TimelineEntry.Kind.DECLARED).count()
+        assert ticket.version in (saves, saves + 1)
         assert (ticket.resolved_at is not None) == (ticket.state in FINAL_STATES)
         past_diagnosis = ticket.timeline.filter(name__in=["start_diagnosis", "receive_device"]).exists()
         assert bool(ticket.coverage) == past_diagnosis
@@ -113,8 +119,11 @@ def test_seeded_tickets_carry_what_the_services_would_have_set(seeded):
         if ticket.timeline.filter(name="ship").exists():
             assert ticket.return_channel == "carrier" and ticket.carrier and ticket.tracking_number
         if ticket.timeline.filter(name="swap").exists():
-            assert ticket.category == FaultCategory.THEFT_LOSS and ticket.police_report
-            assert ticket.device.status == Device.Status.LOST
+            assert ticket.replacement is not None
+            if ticket.category == FaultCategory.THEFT_LOSS:
+                assert ticket.police_report and ticket.device.status == Device.Status.LOST
+            else:
+                assert ticket.device.status == Device.Status.IN_STOCK
     assert Ticket.objects.exclude(assignee=None).filter(state=State.DIAGNOSING).exists()
 
 
@@ -125,7 +134,8 @@ def test_every_timeline_is_a_walk_through_the_state_table_by_people_allowed_to_t
     tickets = Ticket.objects.select_related("establishment__zone").prefetch_related("timeline__actor__profile__zone")
     for ticket in tickets:
         entries = list(ticket.timeline.all())
-        first, steps = entries[0], entries[1:]
+        first = entries[0]
+        steps = [entry for entry in entries if entry.kind == TimelineEntry.Kind.TRANSITION]
         assert (first.kind, first.target, first.actor_id) == (
             TimelineEntry.Kind.DECLARED,
             State.DECLARED,
@@ -135,7 +145,6 @@ def test_every_timeline_is_a_walk_through_the_state_table_by_people_allowed_to_t
         previous = first
         for entry in steps:
             spec = TRANSITIONS_BY_NAME[entry.name]
-            assert entry.kind == TimelineEntry.Kind.TRANSITION
             assert entry.source in spec.sources and entry.target == spec.target
             assert entry.source == previous.target, ticket.reference
             assert entry.at >= previous.at, ticket.reference
@@ -151,7 +160,7 @@ def test_every_timeline_is_a_walk_through_the_state_table_by_people_allowed_to_t
 
 def test_technicians_and_staff_act_in_french_working_hours(seeded):
     for at in TimelineEntry.objects.filter(kind=TimelineEntry.Kind.TRANSITION).values_list("at", flat=True):
-        local = timezone.localtime(at, fleet_demo.PARIS)
+        local = timezone.localtime(at, PARIS)
         assert local.weekday() < 5 and 8 <= local.hour < 18, local
 
 
@@ -253,11 +262,11 @@ def test_open_tickets_agree_with_the_fleet(seeded):
     assert len({(device, category) for device, category, _s, _d in open_rows}) == len(open_rows)
     for _device, _category, state, status in open_rows:
         assert status not in (Device.Status.RETIRED, Device.Status.LOST)
-        if state in demo.WORKSHOP_STATES:
+        if state in WORKSHOP_STATES:
             assert status == Device.Status.IN_REPAIR
     # Every laptop the fleet has in the workshop is there for an open ticket.
     in_workshop = Device.objects.filter(status=Device.Status.IN_REPAIR, establishment__isnull=False)
-    assert not in_workshop.exclude(tickets__state__in=demo.WORKSHOP_STATES).exists()
+    assert not in_workshop.exclude(tickets__state__in=WORKSHOP_STATES).exists()
 
 
 def test_seeded_reporters_held_the_laptop_or_work_at_its_school(seeded):
@@ -296,7 +305,7 @@ def test_seeding_twice_adds_no_ticket(seeded):
 def test_a_bigger_scale_afterwards_adds_tickets_on_the_new_laptops_only(seeded, monkeypatch):
     before = dict(Ticket.objects.values_list("pk", "state"))
     ticketed = set(Ticket.objects.values_list("device_id", flat=True))
-    monkeypatch.setattr(fleet_demo, "SMALL_DEVICES_PER_ESTABLISHMENT", 40)  # as region does after small
+    monkeypatch.setattr(fleet_generator, "SMALL_DEVICES_PER_ESTABLISHMENT", 40)  # as region does after small
 
     seed()
 
@@ -310,11 +319,11 @@ def test_a_bigger_scale_afterwards_adds_tickets_on_the_new_laptops_only(seeded, 
 
 def test_the_generator_is_deterministic_and_queries_nothing(demo_now, django_assert_num_queries):
     ctx = fleet_context()
-    fleets = [demo.load_demo_fleet(ctx) for _ in range(3)]  # the generator uses each one up
+    fleets = [load_demo_fleet(ctx) for _ in range(3)]  # the generator uses each one up
     runs = []
     for fleet, seed in zip(fleets, (1, 1, 2), strict=True):
         with django_assert_num_queries(0):
-            runs.append(summary(demo.DemoTicketGenerator(fleet=fleet, seed=seed, now=NOW).generate()))
+            runs.append(summary(DemoTicketGenerator(fleet=fleet, seed=seed, now=NOW).generate()))
 
     assert runs[0] == runs[1]
     assert runs[0] != runs[2]
@@ -323,11 +332,69 @@ def test_the_generator_is_deterministic_and_queries_nothing(demo_now, django_ass
 def test_loading_the_fleet_takes_a_fixed_handful_of_queries(demo_now, django_assert_max_num_queries):
     ctx = fleet_context()
     with django_assert_max_num_queries(15):
-        fleet = demo.load_demo_fleet(ctx)
-    assert len(fleet.devices) == Device.objects.count()
+        fleet = load_demo_fleet(ctx)
+    spares = sum(len(pool) for pool in fleet.spares.values())
+    assert len(fleet.devices) + spares == Device.objects.count()
 
 
 def test_seeded_open_tickets_get_their_due_dates(seeded):
     open_tickets = Ticket.objects.filter(state__in=OPEN_STATES)
     assert open_tickets.exists()
     assert not open_tickets.exclude(state="awaiting_device").filter(resolution_due_at__isnull=True).exists()
+
+
+# Loaners and swaps, as the services record them.
+
+
+def test_loaners_are_lent_from_the_spare_pool_and_collected_before_the_ticket_closes(seeded):
+    lent = Ticket.objects.filter(loaner__isnull=False).select_related("loaner")
+    out_now = lent.filter(loaner_returned_at__isnull=True)
+
+    assert out_now.exists() and lent.filter(loaner_returned_at__isnull=False).exists()
+    assert set(out_now.values_list("state", flat=True)) <= set(OPEN_STATES)  # no final state leaves one out
+    assert {t.loaner.status for t in out_now} == {Device.Status.ON_LOAN}
+    assert Device.objects.filter(status=Device.Status.ON_LOAN).count() == out_now.count()
+    periods: dict[int, list] = {}
+    for ticket in lent:
+        moves = list(ticket.timeline.filter(kind=TimelineEntry.Kind.LOANER).values_list("name", "at", "payload"))
+        expected = [("lend_loaner", ticket.loaner_lent_at, {"device": ticket.loaner.serial_number})]
+        if ticket.loaner_returned_at:
+            expected.append(("collect_loaner", ticket.loaner_returned_at, {"device": ticket.loaner.serial_number}))
+        assert moves == expected, ticket
+        assert ticket.loaner.establishment_id in (ticket.establishment_id, None)  # its pool, or the depot's
+        periods.setdefault(ticket.loaner_id, []).append((ticket.loaner_lent_at, ticket.loaner_returned_at))
+    for spans in periods.values():  # one student at a time
+        spans.sort()
+        assert all(back is not None and back <= lent for (_l, back), (lent, _b) in pairwise(spans))
+
+
+def test_a_swap_gives_the_student_the_replacement_and_sends_the_laptop_to_the_depot(seeded):
+    swapped = Ticket.objects.filter(replacement__isnull=False).select_related("device", "replacement")
+
+    assert swapped.exclude(category=FaultCategory.THEFT_LOSS).exists()
+    for ticket in swapped:
+        swap = ticket.timeline.get(name="swap")
+        assert swap.payload["replacement"] == ticket.replacement.serial_number
+        assert ticket.device.establishment_id is None
+        replacement = Assignment.objects.get(device=ticket.replacement)
+        assert (replacement.student_id, replacement.handed_over_at) == (swap.payload["student"], swap.at)
+        assert replacement.returned_at is None and ticket.replacement.status == Device.Status.ASSIGNED
+        assert ticket.replacement.establishment_id == ticket.establishment_id
+        previous = Assignment.objects.get(device=ticket.device, student_id=swap.payload["student"])
+        assert previous.returned_at == swap.at
+        assert not Ticket.objects.filter(device=ticket.device, declared_at__gt=ticket.declared_at).exists()
+
+
+def test_the_report_of_the_month_counts_swaps_and_loaners_out(seeded):
+    manager = User.objects.get(username="demo-manager")
+    client = APIClient()
+    client.force_authenticate(manager)
+    # The report page opens on the current month, up to today.
+    period = {"from": NOW.date().replace(day=1).isoformat(), "to": NOW.date().isoformat()}
+
+    response = client.get("/api/v1/reports/sla/", {**period, "group_by": "academie"})
+
+    assert response.status_code == 200, response.content
+    total = response.json()["total"]
+    assert total["swapped"] > 0
+    assert total["loaners_out"] > 0
