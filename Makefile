@@ -6,18 +6,27 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 SCALE ?= small
 
-.PHONY: run test lint format migrate seed messages worker beat dev clean
+.PHONY: run test lint lock format migrate seed messages worker beat dev serve clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-$(VENV)/.installed: requirements.txt | $(BIN)/python
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+# Installs come from the lock files: every transitive package pinned and checked by its hash.
+PIP_INSTALL = $(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes
+$(VENV)/.installed: requirements.lock | $(BIN)/python
+	$(PIP_INSTALL) -r requirements.lock
 	touch $@
 
-$(VENV)/.installed-dev: requirements.txt requirements-dev.txt $(VENV)/.installed
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+$(VENV)/.installed-dev: requirements-dev.lock $(VENV)/.installed
+	$(PIP_INSTALL) -r requirements-dev.lock
 	touch $@
+
+## make lock: after editing requirements.txt or requirements-dev.txt, re-pin everything with hashes.
+PIP_COMPILE = $(BIN)/pip-compile --quiet --generate-hashes --strip-extras --allow-unsafe \
+	--no-emit-index-url --no-emit-find-links --no-emit-trusted-host
+lock: $(VENV)/.installed-dev
+	$(PIP_COMPILE) --output-file requirements.lock requirements.txt
+	$(PIP_COMPILE) --constraint requirements.lock --output-file requirements-dev.lock requirements-dev.txt
 
 migrate: $(VENV)/.installed
 	$(BIN)/python manage.py migrate --noinput
