@@ -34,9 +34,13 @@ migrate: $(VENV)/.installed
 seed: migrate
 	$(BIN)/python manage.py seed_demo --scale $(SCALE)
 
-## make run: fresh machine → app on http://127.0.0.1:8000 with demo data (SQLite, eager tasks).
+## make run: fresh machine → app on http://127.0.0.1:8000 with demo data (SQLite, eager tasks),
+## and the periodic jobs (SLA warnings, outbox sweep, digests, monthly report) run beside it by
+## manage.py run_scheduler, from the same table as Celery beat. Ctrl-C stops both.
 run: seed
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	trap 'kill 0' EXIT; \
+	$(BIN)/python manage.py run_scheduler & \
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 ## make test: lint, migrations in step with the models, then the whole test suite.

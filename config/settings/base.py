@@ -3,8 +3,10 @@
 from pathlib import Path
 
 import environ
-from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+
+from config.schedule import beat_schedule, scheduled_jobs
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -40,6 +42,7 @@ LOCAL_APPS = [
     "devices",
     "repairs",
     "notifications",
+    "config",  # run_scheduler
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
@@ -161,27 +164,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_connect_timeout": 2,
     "socket_timeout": 5,
 }
-# Periodic tasks (Celery beat); each app adds its own entries below.
-CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
-# SLA (repairs/sla): flags at 80 % and at breach, and announces each threshold once.
-CELERY_BEAT_SCHEDULE["sla-warnings"] = {"task": "repairs.tasks.sla_warnings", "schedule": 300.0}
-# Reports: last month's PDF to managers on the 1st at 06:00 (Europe/Paris); stale exports purged nightly.
-CELERY_BEAT_SCHEDULE["report-monthly"] = {
-    "task": "repairs.tasks.report_monthly_email",
-    "schedule": crontab(minute=0, hour=6, day_of_month=1),
-}
-CELERY_BEAT_SCHEDULE["report-exports-purge"] = {
-    "task": "repairs.tasks.report_exports_purge",
-    "schedule": crontab(minute=30, hour=3),
-}
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
-# Notifications (notifications/): re-enqueue deliveries whose wake-up call was lost, every minute;
-# send the staff's daily digest at the end of the school day.
-CELERY_BEAT_SCHEDULE["notifications-sweep-outbox"] = {"task": "notifications.tasks.sweep_outbox", "schedule": 60.0}
-CELERY_BEAT_SCHEDULE["notifications-daily-digest"] = {
-    "task": "notifications.tasks.send_digests",
-    "schedule": crontab(hour=17, minute=30),
-}
 
 # SLA business hours (repairs/sla): the defaults of a new SLA policy, and the calendar of tickets
 # no policy matches. Europe/Paris wall-clock times; working days as ISO weekday digits (1 = Monday).
@@ -215,8 +198,22 @@ NOTIFICATIONS_RETRY_BACKOFF = 30
 NOTIFICATIONS_RETRY_BACKOFF_MAX = 600
 # A pending row overdue by this many seconds lost its wake-up call: the sweep publishes it again.
 NOTIFICATIONS_SWEEP_AFTER = env.int("NOTIFICATIONS_SWEEP_AFTER", default=300)
-# A row "sending" for longer than this belongs to a worker that died: it may be taken again.
-NOTIFICATIONS_SENDING_LEASE = 900
+# A row "sending" for longer than this belongs to a worker that died mid-delivery: the sweep
+# (every NOTIFICATIONS_SWEEP_EVERY seconds) publishes it again, so it is recovered within
+# lease + sweep period (2 min by default). The delivery task is killed at lease - 10 s (Celery's
+# hard time limit), so a slow worker has stopped before another may take its row: never twice.
+NOTIFICATIONS_SENDING_LEASE = env.int("NOTIFICATIONS_SENDING_LEASE", default=90)
+NOTIFICATIONS_SWEEP_EVERY = env.int("NOTIFICATIONS_SWEEP_EVERY", default=30)
+# One send may take a few network round trips, each up to the channel's timeout.
+_longest_send = 2 * max(EMAIL_TIMEOUT, SMS_HTTP_TIMEOUT) + 10
+if _longest_send > NOTIFICATIONS_SENDING_LEASE:
+    raise ImproperlyConfigured(
+        "NOTIFICATIONS_SENDING_LEASE must leave room for a send: at least twice the email and SMS timeouts + 10 s."
+    )
+# Periodic jobs: one table (config/schedule.py) for Celery beat and for `manage.py run_scheduler`,
+# which `make run` starts beside the web server when there is no beat.
+SCHEDULED_JOBS = scheduled_jobs(sweep_every=NOTIFICATIONS_SWEEP_EVERY)
+CELERY_BEAT_SCHEDULE = beat_schedule(SCHEDULED_JOBS)
 # Who sees notifications in the admin (they hold addresses and phone numbers): a callable(user).
 NOTIFICATIONS_ADMIN_PERMISSION = "devices.permissions.is_manager"
 
