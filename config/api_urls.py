@@ -4,7 +4,7 @@ from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import SimpleRouter
 
 from repairs.api import DeviceDetailView, MeView, TicketViewSet
-from repairs.report_views import ReportSlaView
+from repairs.report_views import ReportExportFileView, ReportExportView, ReportSlaView
 
 app_name = "api"
 
@@ -17,5 +17,7 @@ urlpatterns = [
     path("me/", MeView.as_view(), name="me"),
     path("devices/<str:serial>/", DeviceDetailView.as_view(), name="device"),
     path("reports/sla/", ReportSlaView.as_view(), name="report-sla"),
+    path("reports/exports/<str:token>/", ReportExportView.as_view(), name="report-export"),
+    path("reports/exports/<str:token>/file/", ReportExportFileView.as_view(), name="report-export-file"),
     *router.urls,
 ]
