@@ -1,11 +1,13 @@
 """Base settings, safe for development. Every value comes from the environment (see README)."""
 
+import os
 from pathlib import Path
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from config.logging import logging_config, sentry_init
 from config.schedule import beat_schedule, scheduled_jobs
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -47,6 +49,7 @@ LOCAL_APPS = [
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
 MIDDLEWARE = [
+    "config.logging.RequestContextMiddleware",  # first: every line of the request carries its id
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -217,9 +220,17 @@ CELERY_BEAT_SCHEDULE = beat_schedule(SCHEDULED_JOBS)
 # Who sees notifications in the admin (they hold addresses and phone numbers): a callable(user).
 NOTIFICATIONS_ADMIN_PERMISSION = "devices.permissions.is_manager"
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
-}
+# Logs (config/logging.py): one line per event with time, level, logger, request id and user id;
+# DJANGO_LOG_FORMAT "text" here, "json" in production. Errors go to Sentry when SENTRY_DSN is set,
+# else by e-mail to DJANGO_ADMINS (comma-separated addresses).
+LOG_LEVEL = env("DJANGO_LOG_LEVEL", default="INFO")
+LOG_FORMAT = env("DJANGO_LOG_FORMAT", default="text")
+SENTRY_DSN = env("SENTRY_DSN", default="")
+ADMINS = [(address, address) for address in env.list("DJANGO_ADMINS", default=[])]
+SERVER_EMAIL = env("DJANGO_SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
+DEFAULT_EXCEPTION_REPORTER_FILTER = "config.error_reports.NoPersonalDataReporterFilter"
+LOGGING = logging_config(log_format=LOG_FORMAT, level=LOG_LEVEL, mail_admins=not SENTRY_DSN)
+# The worker logs through LOGGING too (same format, same ids), not through Celery's own handler.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+if SENTRY_DSN:
+    sentry_init(dsn=SENTRY_DSN, environment=env("SENTRY_ENVIRONMENT", default=os.environ.get("DJANGO_ENV", "local")))

@@ -2,8 +2,10 @@
 
 from django.core.exceptions import ImproperlyConfigured
 
+from config.logging import logging_config
+
 from .base import *  # noqa: F403
-from .base import INSECURE_DEV_SECRET_KEY, env
+from .base import INSECURE_DEV_SECRET_KEY, LOG_LEVEL, SENTRY_DSN, env
 
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 if DEBUG:
@@ -31,3 +33,7 @@ CSRF_COOKIE_SECURE = True
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 STORAGES["staticfiles"] = {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"}  # noqa: F405
+
+# One JSON object per line, for the log collector.
+LOG_FORMAT = env("DJANGO_LOG_FORMAT", default="json")
+LOGGING = logging_config(log_format=LOG_FORMAT, level=LOG_LEVEL, mail_admins=not SENTRY_DSN)
