@@ -74,6 +74,13 @@ dev: seed
 	$(BIN)/celery -A config beat --loglevel INFO --schedule $(CELERY_BEAT_FILE) & \
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
+## make serve: the production profile under gunicorn (config/gunicorn.py), as on a server: set
+## DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS, DATABASE_URL, CELERY_BROKER_URL… first (docs/DEPLOY.md).
+serve: $(VENV)/.installed
+	DJANGO_ENV=production $(BIN)/python manage.py migrate --noinput
+	DJANGO_ENV=production $(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	DJANGO_ENV=production $(BIN)/gunicorn -c config/gunicorn.py config.wsgi
+
 format: $(VENV)/.installed-dev
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .

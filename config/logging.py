@@ -147,6 +147,7 @@ def logging_config(*, log_format: str, level: str, mail_admins: bool) -> dict:
             # runserver's request lines: ours (config.request) say the same with the ids.
             "django.server": {"handlers": [], "level": "WARNING", "propagate": True},
             "celery": {"level": level},
+            "axes": {"level": "WARNING"},  # not its start-up banner in every command's output
         },
     }
 
