@@ -61,7 +61,7 @@ redis-cli -h 127.0.0.1 -n "$REDIS_DB" flushdb >/dev/null
 "$py" manage.py migrate --noinput --verbosity 0
 DJANGO_ENV=local "$py" manage.py seed_demo --scale small >/dev/null
 # Demo accounts never log in under this profile: two real accounts for the walk.
-"$py" manage.py shell -c "
+"$py" manage.py shell --no-imports -c "
 from django.contrib.auth import get_user_model
 from devices.models import Profile, Role
 User = get_user_model()

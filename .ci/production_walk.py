@@ -61,6 +61,10 @@ class Browser:
         return next((cookie.value for cookie in self.cookies if cookie.name == name), "")
 
 
+def secure(base: str) -> str:
+    return "https://" + base.split("://", 1)[1].rstrip("/")
+
+
 def check(condition: bool, what: str) -> None:
     if not condition:
         sys.exit(f"production walk FAILED: {what}")
@@ -76,7 +80,8 @@ def form_login(base: str, username: str, password: str) -> tuple[Browser, int]:
         "POST",
         "/login/",
         data={"username": username, "password": password, "csrfmiddlewaretoken": token},
-        headers={"Referer": base + "/login/", "Origin": base},
+        # As the browser sees the site: over HTTPS, through the proxy.
+        headers={"Referer": secure(base) + "/login/", "Origin": secure(base)},
     )
     return browser, status
 
