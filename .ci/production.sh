@@ -82,7 +82,7 @@ setsid "$work/venv/bin/gunicorn" -c config/gunicorn.py --bind "127.0.0.1:$PORT" 
     >"$work/web.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 60); do
-    curl -fsS -o /dev/null "$BASE/healthz" 2>/dev/null && break
+    python3 -c "import urllib.request as u; u.urlopen(\"$BASE/healthz\", timeout=2)" 2>/dev/null && break
     sleep 0.5
 done
 
