@@ -26,10 +26,7 @@ import json
 import os
 import random
 import secrets
-import signal
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -37,13 +34,11 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from throwaway import postgres_create, postgres_drop  # noqa: E402
+from load_stack import Stack, port_free, wait_for  # bench/load_stack.py
+from throwaway import postgres_create, postgres_drop
 
-PYTHON = sys.executable
-BIN = Path(PYTHON).parent
 KINDS = ("student", "technician", "staff", "manager")
 
 SETUP = """
@@ -64,76 +59,6 @@ for role, kind in (("technician", "technician"), ("staff", "staff"), ("manager",
 with open(os.environ["LOAD_PEOPLE"], "w") as f:
     json.dump(people, f)
 """
-
-
-def port_free(port: int) -> bool:
-    with socket.socket() as probe:
-        return probe.connect_ex(("127.0.0.1", port)) != 0
-
-
-class Stack:
-    """The processes under test, each in its own session so that it stops with its children."""
-
-    def __init__(self, *, work: Path, env: dict, redis_port: int, web_port: int, web_workers: int) -> None:
-        self.work, self.env, self.redis_port = work, env, redis_port
-        self.web_port, self.web_workers = web_port, web_workers
-        self.processes: dict[str, subprocess.Popen] = {}
-
-    def start(self, name: str, command: list[str]) -> None:
-        log = open(self.work / f"{name}.log", "ab")  # noqa: SIM115 (kept open for the process's life)
-        self.processes[name] = subprocess.Popen(  # noqa: S603 (our own commands, no shell)
-            command, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-        )
-
-    def stop(self, name: str, timeout: float = 30) -> None:
-        process = self.processes.pop(name, None)
-        if process is None or process.poll() is not None:
-            return
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-
-    def redis_start(self) -> None:
-        self.start(
-            "redis",
-            ["redis-server", "--port", str(self.redis_port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-        )
-        wait_for(lambda: not port_free(self.redis_port), 10, "Redis")
-
-    def redis_stop(self) -> None:
-        self.stop("redis")  # SIGTERM without a save: what was queued is gone
-
-    def manage(self, *args: str, **env: str) -> None:
-        subprocess.run(  # noqa: S603 (our own commands, no shell)
-            [PYTHON, "manage.py", *args], cwd=ROOT, env={**self.env, **env}, check=True, capture_output=True
-        )
-
-    def app_start(self) -> None:
-        self.start("worker", [str(BIN / "celery"), "-A", "config", "worker", "--loglevel", "WARNING", "-c", "2"])
-        schedule = str(self.work / "celerybeat-schedule")
-        self.start("beat", [str(BIN / "celery"), "-A", "config", "beat", "--loglevel", "WARNING", "-s", schedule])
-        web = [str(BIN / "gunicorn"), "-c", "config/gunicorn.py", "--bind", f"127.0.0.1:{self.web_port}"]
-        self.start("web", [*web, "--workers", str(self.web_workers), "config.wsgi"])
-        wait_for(lambda: call("GET", "/healthz", None, self.web_port)[0] == 200, 60, "gunicorn")
-
-    def stop_all(self) -> None:
-        for name in ("web", "beat", "worker", "redis"):
-            self.stop(name)
-
-
-def wait_for(condition, seconds: float, what: str) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            if condition():
-                return
-        except OSError:
-            pass
-        time.sleep(0.2)
-    raise SystemExit(f"{what} did not come up in {seconds:.0f} s")
 
 
 def call(method: str, path: str, token: str | None, port: int, body: dict | None = None) -> tuple[int, object, float]:
@@ -359,6 +284,7 @@ def main() -> None:
         people = json.loads((work / "people.json").read_text())
         stack.redis_start()
         stack.app_start()
+        wait_for(lambda: call("GET", "/healthz", None, args.web_port)[0] == 200, 60, "the application")
 
         base_rps, base_median, base_p95 = baseline(args.web_port, args.clients, 5)
         rec = Recorder()
