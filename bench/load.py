@@ -207,7 +207,7 @@ def baseline(port: int, clients: int, seconds: float) -> tuple[float, float, flo
     return len(values) / seconds, statistics.median(values), percentile(values, 0.95)
 
 
-def delivered_exactly_once(env: dict, mail_dir: Path, sms_file: Path, deadline: float) -> dict:
+def delivered_exactly_once(env: dict, mail_dir: Path, sms_file: Path, *, deadline: float, between_checks) -> dict:
     import psycopg
 
     query = """SELECT channel, status, count(*) FROM notifications_notification
@@ -218,6 +218,7 @@ def delivered_exactly_once(env: dict, mail_dir: Path, sms_file: Path, deadline: 
             waiting = sum(n for (_channel, status), n in counts.items() if status in ("pending", "sending"))
             if not waiting or time.monotonic() > deadline:
                 break
+            between_checks()
             time.sleep(1)
     message_ids: dict[str, int] = defaultdict(int)
     for path in mail_dir.glob("*.log"):
@@ -302,15 +303,21 @@ def main() -> None:
             stack.redis_stop()
             down = time.monotonic()
             print(f"broker stopped at t={down - started:.0f} s")
-            time.sleep(args.outage)
+            for _second in range(int(args.outage)):
+                stack.supervise()
+                time.sleep(1)
             stack.redis_start()
             outage = (down - started, time.monotonic() - started)
             print(f"broker back at t={outage[1]:.0f} s")
         for thread in threads:
-            thread.join()
+            while thread.is_alive():
+                stack.supervise()
+                thread.join(1)
         elapsed = time.monotonic() - started
         back = time.monotonic()
-        result = delivered_exactly_once(env, work / "mail", work / "sms.log", deadline=back + 180)
+        result = delivered_exactly_once(
+            env, work / "mail", work / "sms.log", deadline=back + 180, between_checks=stack.supervise
+        )
         drained_in = time.monotonic() - back
 
         print(f"\n{len(threads)} clients ({students} students) for {elapsed:.0f} s on gunicorn ×{args.web_workers}")
@@ -344,7 +351,7 @@ def main() -> None:
                 f"broker down from t={outage[0]:.0f} s to t={outage[1]:.0f} s; outbox drained "
                 f"{drained_in:.0f} s after the load ended"
             )
-        print(f"notifications: {result['rows']}")
+        print(f"notifications: {result['rows']}; worker restarts: {stack.restarts.get('worker', 0)}")
         print(
             f"e-mails: {result['emails_sent_rows']} rows sent, {result['emails_delivered']} delivered, "
             f"{result['emails_duplicated']} delivered twice; SMS: {result['sms_sent_rows']} sent, "

@@ -27,8 +27,11 @@ class Stack:
         self.work, self.env, self.redis_port = work, env, redis_port
         self.web_port, self.web_workers = web_port, web_workers
         self.processes: dict[str, subprocess.Popen] = {}
+        self.commands: dict[str, list[str]] = {}
+        self.restarts: dict[str, int] = {}
 
     def start(self, name: str, command: list[str]) -> None:
+        self.commands[name] = command
         log = open(self.work / f"{name}.log", "ab")  # noqa: SIM115 (kept open for the process's life)
         self.processes[name] = subprocess.Popen(  # noqa: S603 (our own commands, no shell)
             command, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
@@ -67,6 +70,16 @@ class Stack:
         web = [str(BIN / "gunicorn"), "-c", "config/gunicorn.py", "--bind", f"127.0.0.1:{self.web_port}"]
         self.start("web", [*web, "--workers", str(self.web_workers), "config.wsgi"])
         wait_for(lambda: not port_free(self.web_port), 60, "gunicorn")
+
+    def supervise(self, names: tuple[str, ...] = ("worker", "beat")) -> None:
+        """What systemd's Restart=always does: start again a process that exited. (Celery's worker
+        may exit when the broker vanishes under it with tasks unacknowledged: a kombu issue.)"""
+        for name in names:
+            process = self.processes.get(name)
+            if process is not None and process.poll() is not None:
+                self.restarts[name] = self.restarts.get(name, 0) + 1
+                print(f"  {name} exited (code {process.returncode}): restarted, as its service would be")
+                self.start(name, self.commands[name])
 
     def stop_all(self) -> None:
         for name in ("web", "beat", "worker", "redis"):
