@@ -12,7 +12,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PG="postgres://postgres@127.0.0.1:5432"
-DB="repairs_ci_prod_$$"
+DB="${PROD_DB:-repairs_ci_prod_$$}"
 REDIS_DB="${REDIS_DB:-13}"
 PORT="${PROD_PORT:-8765}"
 BASE="http://127.0.0.1:$PORT"
