@@ -18,7 +18,7 @@ from celery.schedules import crontab
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
-from django.db import close_old_connections
+from django.db import close_old_connections, connection
 
 from config.celery import app as celery_app
 from config.schedule import Job
@@ -70,7 +70,7 @@ class Command(BaseCommand):
 
     def run(self, job: Job) -> None:
         started = time.monotonic()
-        close_old_connections()
+        self.fresh_connections()
         try:
             call_command(job.command, verbosity=0)
         except Exception:  # one failing job must not stop the others: logged, tried at its next time
@@ -78,4 +78,11 @@ class Command(BaseCommand):
         else:
             logger.info("scheduler: %s done in %.1f s", job.name, time.monotonic() - started)
         finally:
+            self.fresh_connections()
+
+    @staticmethod
+    def fresh_connections() -> None:
+        # A long-lived process drops connections that are broken or past CONN_MAX_AGE, as Django
+        # does between requests; not inside a caller's transaction (a test), which it would end.
+        if not connection.in_atomic_block:
             close_old_connections()
