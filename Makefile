@@ -8,18 +8,27 @@ SCALE ?= small
 # Test processes: one per core (pytest-xdist); TEST_WORKERS=0 runs the suite in one process.
 TEST_WORKERS ?= auto
 
-.PHONY: run test lint format migrate seed messages worker beat dev clean
+.PHONY: run test lint lock format migrate seed messages worker beat dev serve clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-$(VENV)/.installed: requirements.txt | $(BIN)/python
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+# Installs come from the lock files: every transitive package pinned and checked by its hash.
+PIP_INSTALL = $(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes
+$(VENV)/.installed: requirements.lock | $(BIN)/python
+	$(PIP_INSTALL) -r requirements.lock
 	touch $@
 
-$(VENV)/.installed-dev: requirements.txt requirements-dev.txt $(VENV)/.installed
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+$(VENV)/.installed-dev: requirements-dev.lock $(VENV)/.installed
+	$(PIP_INSTALL) -r requirements-dev.lock
 	touch $@
+
+## make lock: after editing requirements.txt or requirements-dev.txt, re-pin everything with hashes.
+PIP_COMPILE = $(BIN)/pip-compile --quiet --generate-hashes --strip-extras --allow-unsafe \
+	--no-emit-index-url --no-emit-find-links --no-emit-trusted-host
+lock: $(VENV)/.installed-dev
+	$(PIP_COMPILE) --output-file requirements.lock requirements.txt
+	$(PIP_COMPILE) --constraint requirements.lock --output-file requirements-dev.lock requirements-dev.txt
 
 migrate: $(VENV)/.installed
 	$(BIN)/python manage.py migrate --noinput
@@ -27,9 +36,13 @@ migrate: $(VENV)/.installed
 seed: migrate
 	$(BIN)/python manage.py seed_demo --scale $(SCALE)
 
-## make run: fresh machine → app on http://127.0.0.1:8000 with demo data (SQLite, eager tasks).
+## make run: fresh machine → app on http://127.0.0.1:8000 with demo data (SQLite, eager tasks),
+## and the periodic jobs (SLA warnings, outbox sweep, digests, monthly report) run beside it by
+## manage.py run_scheduler, from the same table as Celery beat. Ctrl-C stops both.
 run: seed
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	trap 'kill 0' EXIT; \
+	$(BIN)/python manage.py run_scheduler & \
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 ## make test: lint, migrations in step with the models, then the whole test suite.
@@ -62,6 +75,13 @@ dev: seed
 	$(BIN)/celery -A config worker --loglevel INFO & \
 	$(BIN)/celery -A config beat --loglevel INFO --schedule $(CELERY_BEAT_FILE) & \
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+## make serve: the production profile under gunicorn (config/gunicorn.py), as on a server: set
+## DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS, DATABASE_URL, CELERY_BROKER_URL… first (docs/DEPLOY.md).
+serve: $(VENV)/.installed
+	DJANGO_ENV=production $(BIN)/python manage.py migrate --noinput
+	DJANGO_ENV=production $(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	DJANGO_ENV=production $(BIN)/gunicorn -c config/gunicorn.py config.wsgi
 
 format: $(VENV)/.installed-dev
 	$(BIN)/ruff check --fix .

@@ -87,6 +87,8 @@ class JSONParser(DRFJSONParser):
             raise ParseError(_("The JSON body is nested too deeply.")) from None
         except (ValueError, UnicodeDecodeError) as exc:
             raise ParseError(_("The request body is not valid JSON: %(error)s") % {"error": exc}) from None
+        if not isinstance(data, dict):  # every endpoint reads named fields
+            raise ParseError(_("The request body must be a JSON object."))
         if _depth(data, JSON_MAX_DEPTH) > JSON_MAX_DEPTH:
             raise ParseError(_("The JSON body is nested too deeply."))
         if any(has_control(text) for text in _strings(data)):

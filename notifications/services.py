@@ -6,13 +6,15 @@
 - `outbox_sweep` (Celery beat) re-enqueues rows whose wake-up call was lost, e.g. because the
   broker was down when the change was committed.
 - `digests_send` (Celery beat, daily) turns each recipient's collected "digest" rows into one email.
+
+Waking workers up goes through `notifications.publish`, never through the tasks module (which
+imports this one): see that module for how the Celery side is plugged in.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
-from functools import partial
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -24,17 +26,12 @@ from django.utils.translation import ngettext
 
 from notifications.channels import SENDERS, ChannelError, OutgoingMessage, message_id_for
 from notifications.models import Notification
+from notifications.publish import publish, publish_after_commit
 
 logger = logging.getLogger(__name__)
 
 Channel, Status = Notification.Channel, Notification.Status
 DELIVERED_CHANNELS = (Channel.EMAIL, Channel.SMS)
-
-
-def _publish_after_commit(notification_id: int) -> None:
-    from notifications import tasks  # tasks import this module: import at call time
-
-    transaction.on_commit(partial(tasks.publish_delivery, notification_id))
 
 
 def outbox_add(
@@ -84,7 +81,7 @@ def outbox_add(
             return None
         raise
     if channel in DELIVERED_CHANNELS:
-        _publish_after_commit(notification.pk)
+        publish_after_commit(notification.pk)
     return notification
 
 
@@ -152,7 +149,7 @@ def notification_resend(*, notification: Notification) -> bool:
         status=Status.PENDING, attempts=0, claimed_at=None, next_attempt_at=timezone.now()
     )
     if reset:
-        _publish_after_commit(notification.pk)
+        publish_after_commit(notification.pk)
     return bool(reset)
 
 
@@ -160,8 +157,6 @@ def outbox_sweep(*, now: dt.datetime | None = None, limit: int = 500) -> int:
     """Re-enqueue rows whose delivery is overdue by more than NOTIFICATIONS_SWEEP_AFTER seconds
     (their message was lost or never published) and rows claimed by a dead worker. Returns how
     many were published; stops at the first publish failure, since the broker is still down."""
-    from notifications import tasks
-
     now = now or timezone.now()
     overdue = now - dt.timedelta(seconds=settings.NOTIFICATIONS_SWEEP_AFTER)
     lease = now - dt.timedelta(seconds=settings.NOTIFICATIONS_SENDING_LEASE)
@@ -175,7 +170,7 @@ def outbox_sweep(*, now: dt.datetime | None = None, limit: int = 500) -> int:
     )
     published = []
     for notification_id in ids:
-        if not tasks.publish_delivery(notification_id):
+        if not publish(notification_id):
             break
         published.append(notification_id)
     # Not again before another NOTIFICATIONS_SWEEP_AFTER: a busy worker is not a lost message.

@@ -30,6 +30,9 @@ logger = logging.getLogger(__name__)
     # The row counts attempts and decides when to give up; Celery may stop retrying a little
     # later, never earlier (a row it abandons while pending is picked up by the sweep).
     max_retries=settings.NOTIFICATIONS_MAX_ATTEMPTS,
+    # Killed before its lease ends (prefork pool): the row stays "sending" and the sweep hands it
+    # to another worker only once this one can no longer send it.
+    time_limit=settings.NOTIFICATIONS_SENDING_LEASE - 10,
 )
 def deliver_notification(self, notification_id: int) -> None:
     services.notification_deliver(notification_id=notification_id)  # a no-op once sent

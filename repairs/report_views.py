@@ -107,9 +107,14 @@ def report_export_download(request, token: str):
     export = _own_export(request, token)
     if export.status != ReportExport.Status.READY or not export.file:
         raise Http404
+    return FileResponse(
+        export.file.open("rb"), as_attachment=True, filename=_export_filename(export), content_type="application/pdf"
+    )
+
+
+def _export_filename(export: ReportExport) -> str:
     params = ReportParams.from_json(export.params)
-    filename = f"rapport-sav_{params.date_from:%Y-%m-%d}_{params.date_to:%Y-%m-%d}_{params.group_by}.pdf"
-    return FileResponse(export.file.open("rb"), as_attachment=True, filename=filename, content_type="application/pdf")
+    return f"rapport-sav_{params.date_from:%Y-%m-%d}_{params.date_to:%Y-%m-%d}_{params.group_by}.pdf"
 
 
 # API
@@ -145,7 +150,14 @@ class ReportSlaView(APIView):
                 )
             ),
         ],
-        responses={200: OpenApiTypes.OBJECT, 400: OpenApiTypes.OBJECT, 403: OpenApiTypes.OBJECT},
+        responses={
+            200: OpenApiTypes.OBJECT,
+            202: OpenApiTypes.OBJECT,
+            400: OpenApiTypes.OBJECT,
+            403: OpenApiTypes.OBJECT,
+        },
+        description="A PDF with more groups than the synchronous limit answers 202 with `status_url`: "
+        "poll it until `file_url` is given, then fetch that.",
     )
     def get(self, request):
         if not fleet.reads_everything(request.user):
@@ -169,6 +181,81 @@ class ReportSlaView(APIView):
             return csv_response(report_build(params=params, tickets=tickets, series=False))
         if output == "pdf":
             report = report_build(params=params, tickets=tickets, breakdown=True)
+            if len(report.rows) > settings.REPORT_PDF_SYNC_MAX_SECTIONS:
+                # The web page's limit and task: the caller polls the status URL, then fetches the file.
+                export = report_export_request(params=params, user=request.user)
+                response = Response(export_json(request, export), status=status.HTTP_202_ACCEPTED)
+                response["Location"] = export_json(request, export)["status_url"]
+                response["Retry-After"] = "5"
+                return response
             pdf, _pages = render_pdf(report)
             return pdf_response(pdf, report_filename(report, "pdf"))
         return Response(report_json(report_build(params=params, tickets=tickets)))
+
+
+def export_json(request, export: ReportExport) -> dict:
+    token = export.token
+    answer = {
+        "status": export.status,
+        "status_url": request.build_absolute_uri(reverse("api:report-export", args=[token])),
+        "file_url": None,
+        "pages": export.page_count,
+    }
+    if export.status == ReportExport.Status.READY:
+        answer["file_url"] = request.build_absolute_uri(reverse("api:report-export-file", args=[token]))
+    if export.status == ReportExport.Status.FAILED:
+        answer["detail"] = _("The report could not be prepared. Ask for it again, or for a shorter period.")
+    return answer
+
+
+class ReportExportView(APIView):
+    """A large PDF report being rendered by the worker: 202 while it is prepared, then 200 with
+    the file's URL (or the failure). Only its requester sees it."""
+
+    content_negotiation_class = JsonOnlyNegotiation
+
+    @extend_schema(responses={200: OpenApiTypes.OBJECT, 202: OpenApiTypes.OBJECT, 404: OpenApiTypes.OBJECT})
+    def get(self, request, token: str):
+        export = _api_export(request, token)
+        if isinstance(export, Response):
+            return export
+        pending = export.status == ReportExport.Status.PENDING
+        response = Response(export_json(request, export), status=status.HTTP_202_ACCEPTED if pending else 200)
+        if pending:
+            response["Retry-After"] = "5"
+        return response
+
+
+class ReportExportFileView(APIView):
+    content_negotiation_class = JsonOnlyNegotiation
+
+    @extend_schema(responses={200: OpenApiTypes.BINARY, 404: OpenApiTypes.OBJECT, 409: OpenApiTypes.OBJECT})
+    def get(self, request, token: str):
+        export = _api_export(request, token)
+        if isinstance(export, Response):
+            return export
+        if export.status != ReportExport.Status.READY or not export.file:
+            return Response(
+                {**export_json(request, export), "detail": _("The report is not ready yet."), "code": "not_ready"},
+                status=status.HTTP_409_CONFLICT,
+            )
+        return FileResponse(
+            export.file.open("rb"),
+            as_attachment=True,
+            filename=_export_filename(export),
+            content_type="application/pdf",
+        )
+
+
+def _api_export(request, token: str) -> ReportExport | Response:
+    if not fleet.reads_everything(request.user):
+        return Response(
+            {"detail": _("Reports are for managers and supervisors."), "code": "forbidden"},
+            status=status.HTTP_403_FORBIDDEN,
+        )
+    export = ReportExport.objects.filter(
+        token=token, requested_by=request.user, kind=ReportExport.Kind.ON_DEMAND
+    ).first()
+    if export is None:
+        return Response({"detail": _("No such report."), "code": "not_found"}, status=status.HTTP_404_NOT_FOUND)
+    return export

@@ -18,19 +18,14 @@ from django.utils import timezone
 
 from repairs.models import Ticket
 from repairs.reports import exports
-from repairs.sla.engine import sla_flags_refresh, sla_key_expression, tickets_sla_recompute
-from repairs.sla.notices import sla_notices_send
+from repairs.sla.engine import tickets_sla_recompute
+from repairs.sla.warnings import sla_warnings_run
 from repairs.states import OPEN_STATES
 
 
 @shared_task(acks_late=True)
 def sla_warnings() -> dict[str, int]:
-    now = timezone.now()
-    # A priority changed without a transition (ticket_set_priority): its policy may differ now.
-    stale = Ticket.objects.filter(state__in=OPEN_STATES).exclude(sla_key=sla_key_expression())
-    recomputed = tickets_sla_recompute(queryset=stale, now=now)
-    flagged = sla_flags_refresh(now=now)
-    return {"recomputed": recomputed, "flagged": flagged, "announced": sla_notices_send(now=now)}
+    return sla_warnings_run()
 
 
 @shared_task(acks_late=True)

@@ -49,7 +49,6 @@ def module_imports(name: str, path: Path, known: set[str]) -> set[str]:
     return found
 
 
-@pytest.mark.xfail(strict=True, reason="notifications.services <-> tasks: removed on the ops branch")
 def test_no_import_cycle_among_the_product_modules():
     modules = product_modules()
     graph = {name: module_imports(name, path, set(modules)) for name, path in modules.items()}

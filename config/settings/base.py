@@ -1,10 +1,15 @@
 """Base settings, safe for development. Every value comes from the environment (see README)."""
 
+import datetime as dt
+import os
 from pathlib import Path
 
 import environ
-from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+
+from config.logging import logging_config, sentry_init
+from config.schedule import beat_schedule, scheduled_jobs
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -35,16 +40,19 @@ THIRD_PARTY_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "axes",
 ]
 LOCAL_APPS = [
     "devices",
     "repairs",
     "notifications",
     "demo",
+    "config",  # run_scheduler
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
 MIDDLEWARE = [
+    "config.logging.RequestContextMiddleware",  # first: every line of the request carries its id
     "django.middleware.security.SecurityMiddleware",
     "config.input_guard.ControlCharactersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -55,6 +63,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into its lockout answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -99,13 +109,32 @@ else:
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# The API's rate counters live here: per process by default; CACHE_URL=redis://…/1 shares them
+# between web processes and machines. Short timeouts: a cache that is down must not hold a request.
+CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+if CACHES["default"]["BACKEND"].endswith("RedisCache"):
+    CACHES["default"]["OPTIONS"] = {"socket_connect_timeout": 1, "socket_timeout": 1}
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-AUTHENTICATION_BACKENDS = ["config.auth.DemoAwareModelBackend"]
+# Login throttling (config/auth.py, django-axes): 10 failures per account or 50 per address, each
+# within 15 minutes of the previous one, lock for 15 minutes (429, French message on the form).
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "config.auth.DemoAwareModelBackend"]
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURES_PER_ACCOUNT", default=10)
+AXES_ADDRESS_FAILURE_LIMIT = env.int("LOGIN_FAILURES_PER_ADDRESS", default=50)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_HANDLER = "config.auth.AccountOrAddressHandler"
+AXES_LOCKOUT_CALLABLE = "config.auth_views.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "config.auth.client_ip"
+AXES_CLIENT_STR_CALLABLE = "config.auth.client_str"
+AXES_DISABLE_ACCESS_LOG = True  # successful logins are not recorded (who logged in when is not needed)
+# Reverse proxies in front of the app that append to X-Forwarded-For (nginx: 1); 0 = none.
+TRUSTED_PROXY_COUNT = env.int("DJANGO_TRUSTED_PROXY_COUNT", default=0)
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -130,7 +159,7 @@ MEDIA_ROOT = Path(env("DJANGO_MEDIA_ROOT", default=str(VAR_DIR / "media")))
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first: an anonymous script is told 401 with "WWW-Authenticate: Token".
-        "rest_framework.authentication.TokenAuthentication",
+        "config.auth.DemoAwareTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -142,6 +171,14 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
+    # Per caller, counted in the default cache (CACHE_URL: Redis to share the counts between
+    # web processes); a cache that is down lets requests through (config/throttling.py).
+    "DEFAULT_THROTTLE_CLASSES": ["config.throttling.UserThrottle", "config.throttling.AnonThrottle"],
+    "NUM_PROXIES": env.int("DJANGO_TRUSTED_PROXY_COUNT", default=0),
+    "DEFAULT_THROTTLE_RATES": {
+        "user": env("API_THROTTLE_USER", default="1200/min"),
+        "anon": env("API_THROTTLE_ANON", default="60/min"),
+    },
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Repair tickets API",
@@ -168,27 +205,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_connect_timeout": 2,
     "socket_timeout": 5,
 }
-# Periodic tasks (Celery beat); each app adds its own entries below.
-CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
-# SLA (repairs/sla): flags at 80 % and at breach, and announces each threshold once.
-CELERY_BEAT_SCHEDULE["sla-warnings"] = {"task": "repairs.tasks.sla_warnings", "schedule": 300.0}
-# Reports: last month's PDF to managers on the 1st at 06:00 (Europe/Paris); stale exports purged nightly.
-CELERY_BEAT_SCHEDULE["report-monthly"] = {
-    "task": "repairs.tasks.report_monthly_email",
-    "schedule": crontab(minute=0, hour=6, day_of_month=1),
-}
-CELERY_BEAT_SCHEDULE["report-exports-purge"] = {
-    "task": "repairs.tasks.report_exports_purge",
-    "schedule": crontab(minute=30, hour=3),
-}
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
-# Notifications (notifications/): re-enqueue deliveries whose wake-up call was lost, every minute;
-# send the staff's daily digest at the end of the school day.
-CELERY_BEAT_SCHEDULE["notifications-sweep-outbox"] = {"task": "notifications.tasks.sweep_outbox", "schedule": 60.0}
-CELERY_BEAT_SCHEDULE["notifications-daily-digest"] = {
-    "task": "notifications.tasks.send_digests",
-    "schedule": crontab(hour=17, minute=30),
-}
 
 # SLA business hours (repairs/sla): the defaults of a new SLA policy, and the calendar of tickets
 # no policy matches. Europe/Paris wall-clock times; working days as ISO weekday digits (1 = Monday).
@@ -201,6 +218,14 @@ SLA_SCHOOL_HOLIDAY_ZONES = {"toulouse": "C", "montpellier": "C"}
 REPORT_PDF_SYNC_MAX_SECTIONS = env.int("REPORT_PDF_SYNC_MAX_SECTIONS", default=30)
 
 EMAIL_BACKEND = env("DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+# For the SMTP backend (django.core.mail.backends.smtp.EmailBackend).
+EMAIL_HOST = env("DJANGO_EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("DJANGO_EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env("DJANGO_EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env("DJANGO_EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("DJANGO_EMAIL_USE_TLS", default=False)
+# For django.core.mail.backends.filebased.EmailBackend: one file per message, in this directory.
+EMAIL_FILE_PATH = env("DJANGO_EMAIL_FILE_PATH", default=str(VAR_DIR / "mail"))
 DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", default="sav-ordinateurs@example.org")
 # A mail server that does not answer must not hold a worker (or, without a broker, a request) long.
 EMAIL_TIMEOUT = env.int("DJANGO_EMAIL_TIMEOUT", default=10)
@@ -222,14 +247,36 @@ NOTIFICATIONS_RETRY_BACKOFF = 30
 NOTIFICATIONS_RETRY_BACKOFF_MAX = 600
 # A pending row overdue by this many seconds lost its wake-up call: the sweep publishes it again.
 NOTIFICATIONS_SWEEP_AFTER = env.int("NOTIFICATIONS_SWEEP_AFTER", default=300)
-# A row "sending" for longer than this belongs to a worker that died: it may be taken again.
-NOTIFICATIONS_SENDING_LEASE = 900
+# A row "sending" for longer than this belongs to a worker that died mid-delivery: the sweep
+# (every NOTIFICATIONS_SWEEP_EVERY seconds) publishes it again, so it is recovered within
+# lease + sweep period (2 min by default). The delivery task is killed at lease - 10 s (Celery's
+# hard time limit), so a slow worker has stopped before another may take its row: never twice.
+NOTIFICATIONS_SENDING_LEASE = env.int("NOTIFICATIONS_SENDING_LEASE", default=90)
+NOTIFICATIONS_SWEEP_EVERY = env.int("NOTIFICATIONS_SWEEP_EVERY", default=30)
+# One send may take a few network round trips, each up to the channel's timeout.
+_longest_send = 2 * max(EMAIL_TIMEOUT, SMS_HTTP_TIMEOUT) + 10
+if _longest_send > NOTIFICATIONS_SENDING_LEASE:
+    raise ImproperlyConfigured(
+        "NOTIFICATIONS_SENDING_LEASE must leave room for a send: at least twice the email and SMS timeouts + 10 s."
+    )
+# Periodic jobs: one table (config/schedule.py) for Celery beat and for `manage.py run_scheduler`,
+# which `make run` starts beside the web server when there is no beat.
+SCHEDULED_JOBS = scheduled_jobs(sweep_every=NOTIFICATIONS_SWEEP_EVERY)
+CELERY_BEAT_SCHEDULE = beat_schedule(SCHEDULED_JOBS)
 # Who sees notifications in the admin (they hold addresses and phone numbers): a callable(user).
 NOTIFICATIONS_ADMIN_PERMISSION = "devices.permissions.is_manager"
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
-}
+# Logs (config/logging.py): one line per event with time, level, logger, request id and user id;
+# DJANGO_LOG_FORMAT "text" here, "json" in production. Errors go to Sentry when SENTRY_DSN is set,
+# else by e-mail to DJANGO_ADMINS (comma-separated addresses).
+LOG_LEVEL = env("DJANGO_LOG_LEVEL", default="INFO")
+LOG_FORMAT = env("DJANGO_LOG_FORMAT", default="text")
+SENTRY_DSN = env("SENTRY_DSN", default="")
+ADMINS = [(address, address) for address in env.list("DJANGO_ADMINS", default=[])]
+SERVER_EMAIL = env("DJANGO_SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
+DEFAULT_EXCEPTION_REPORTER_FILTER = "config.error_reports.NoPersonalDataReporterFilter"
+LOGGING = logging_config(log_format=LOG_FORMAT, level=LOG_LEVEL, mail_admins=not SENTRY_DSN)
+# The worker logs through LOGGING too (same format, same ids), not through Celery's own handler.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+if SENTRY_DSN:
+    sentry_init(dsn=SENTRY_DSN, environment=env("SENTRY_ENVIRONMENT", default=os.environ.get("DJANGO_ENV", "local")))

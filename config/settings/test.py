@@ -14,3 +14,6 @@ WHITENOISE_USE_FINDERS = True
 # Tasks run in-process in tests, whatever CELERY_BROKER_URL says: a test that needs the broker
 # (tests/notifications/test_broker.py) points the Celery app at it explicitly.
 CELERY_TASK_ALWAYS_EAGER = True
+# django-axes needs the request at every authenticate(); the test client's login() passes none.
+# The login-throttling tests (tests/config/test_throttling.py) turn it back on.
+AXES_ENABLED = False

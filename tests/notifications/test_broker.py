@@ -4,25 +4,32 @@ With CELERY_BROKER_URL set (CI's PostgreSQL + Redis run), a real worker delivers
 
 import datetime as dt
 import os
+import signal
+import subprocess
+import sys
 import time
 import uuid
+from pathlib import Path
 
 import pytest
 from celery.contrib.testing.worker import start_worker
 from celery.signals import task_postrun
-from django.db import connections
+from django.db import connections, transaction
 from django.utils import timezone
 from rest_framework.test import APIClient
 
 from notifications import services
 from notifications.models import Notification
+from notifications.services import outbox_add
 from repairs.models import Ticket
+from tests.devices.factories import UserFactory
 from tests.notifications import celery_helpers
 from tests.repairs.factories import build_world
 
 REFUSED = "redis://127.0.0.1:9/0"  # the discard port on loopback: nothing listens, refused at once
 # Generous: this asserts "does not hang" (a hung publish would take the broker timeouts, or forever).
 QUICKLY = 3.0
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -125,3 +132,81 @@ def test_a_real_worker_delivers_a_declaration_as_exactly_one_email(world, mailou
     assert len(mailoutbox) == 1
     assert mailoutbox[0].to == [world.student.email]
     assert ticket.reference in mailoutbox[0].subject
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(
+    not os.environ.get("CELERY_BROKER_URL") or not os.environ.get("DATABASE_URL", "").startswith("postgres"),
+    reason="needs a broker and PostgreSQL (a worker process shares the test database): CI's second run",
+)
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_killed_mid_delivery_is_recovered_after_the_lease_and_sends_once(tmp_path, settings):
+    broker_url = os.environ["CELERY_BROKER_URL"]
+    queue = f"test-kill-{uuid.uuid4().hex[:12]}"
+    routes = {"notifications.tasks.deliver_notification": {"queue": queue}}
+    lease = 15  # the shortest lease the 2 s timeouts below allow; the task's hard limit is 5 s
+    settings.NOTIFICATIONS_SENDING_LEASE = lease  # the sweep, run here, and the workers agree
+    database = connections["default"].settings_dict
+    sms_file, marker = tmp_path / "sms.log", tmp_path / "hanging"
+    environ = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DJANGO_ENV": "local",
+        "DATABASE_URL": f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}",
+        "CELERY_BROKER_URL": broker_url,
+        "SMS_BACKEND": "tests.notifications.backends.HangOnceSMSBackend",
+        "SMS_FILE_PATH": str(sms_file),
+        "HANG_MARKER": str(marker),
+        "NOTIFICATIONS_SENDING_LEASE": str(lease),
+        "DJANGO_EMAIL_TIMEOUT": "2",
+        "SMS_HTTP_TIMEOUT": "2",
+    }
+
+    def worker() -> subprocess.Popen:
+        command = [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool", "prefork"]
+        command += ["--concurrency", "1", "-Q", queue, "--without-heartbeat", "--without-gossip", "--without-mingle"]
+        return subprocess.Popen(command, cwd=ROOT, env=environ, start_new_session=True, stdout=subprocess.DEVNULL)
+
+    def wait_for(condition, seconds: float) -> bool:
+        deadline = time.monotonic() + seconds
+        while not condition() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        return condition()
+
+    person = UserFactory(username="eleve-sms")
+    first = worker()
+    try:
+        with celery_helpers.broker(broker_url, task_routes=routes):
+            with transaction.atomic():
+                row = outbox_add(
+                    recipient=person,
+                    channel="sms",
+                    event="test.event",
+                    subject="s",
+                    body="Votre ordinateur est prêt.",
+                    idempotency_key=f"kill-{queue}",
+                    address="+33600000000",
+                )
+            assert wait_for(marker.exists, 30), "the worker never started the delivery"
+            os.killpg(first.pid, signal.SIGKILL)  # the worker dies mid-delivery, its message unacknowledged
+            first.wait(10)
+            assert Notification.objects.get(pk=row.pk).status == "sending"
+
+            second = worker()
+            try:
+                assert services.outbox_sweep() == 0  # within the lease: the row is still the dead worker's
+                time.sleep(lease + 0.5)
+                assert services.outbox_sweep() == 1
+                assert wait_for(lambda: Notification.objects.get(pk=row.pk).status == "sent", 30)
+                time.sleep(1)  # a second send, if there were one, would land now
+            finally:
+                os.killpg(second.pid, signal.SIGTERM)
+                second.wait(30)
+    finally:
+        if first.poll() is None:
+            os.killpg(first.pid, signal.SIGKILL)
+        with celery_helpers.broker(broker_url) as app, app.connection_for_write() as connection:
+            connection.default_channel.queue_delete(queue)
+    assert sms_file.read_text().count("Votre ordinateur est prêt.") == 1
+    reread = Notification.objects.get(pk=row.pk)
+    assert (reread.status, reread.attempts) == ("sent", 2)

@@ -85,6 +85,16 @@ def test_a_row_held_by_a_dead_worker_is_taken_again_after_the_lease(mailoutbox, 
     assert (reread(row).status, reread(row).attempts) == ("sent", 2)
 
 
+def test_a_row_being_sent_is_not_taken_again_before_its_lease_ends(mailoutbox, settings):
+    row = pending()
+    recently = timezone.now() - dt.timedelta(seconds=settings.NOTIFICATIONS_SENDING_LEASE - 5)
+    Notification.objects.filter(pk=row.pk).update(status="sending", claimed_at=recently, attempts=1)
+    assert services.outbox_sweep() == 0
+    assert services.notification_deliver(notification_id=row.pk) is False
+    assert mailoutbox == []
+    assert reread(row).status == "sending"
+
+
 def test_an_unknown_row_is_a_no_op(mailoutbox):
     assert services.notification_deliver(notification_id=987654) is False
     assert mailoutbox == []

@@ -303,3 +303,51 @@ def test_a_report_answers_for_any_period_of_the_program():
     response = api.get("/api/v1/reports/sla/", {"from": "0001-01-01", "to": "0001-01-01"})
     assert response.status_code == 400
     assert "from" in response.json()["errors"]
+
+
+# Large PDFs through the API: 202 and a status URL, then the file
+
+
+def test_a_large_api_pdf_answers_202_with_a_status_url_then_the_file(
+    data, settings, django_capture_on_commit_callbacks
+):
+    settings.REPORT_PDF_SYNC_MAX_SECTIONS = 1
+    api = api_as(data.manager)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        response = api.get(URL, {**PERIOD, "format": "pdf"})
+    assert response.status_code == 202, response.content
+    export = ReportExport.objects.get()
+    body = response.json()
+    assert body["status"] == "pending" and body["file_url"] is None
+    assert body["status_url"] == f"http://testserver/api/v1/reports/exports/{export.token}/"
+    assert response["Location"] == body["status_url"]
+    status_url = body["status_url"].removeprefix("http://testserver")
+    pending = api.get(status_url)
+    assert pending.status_code == 202 and pending.json()["status"] == "pending"
+    assert api.get(f"{status_url}file/").status_code == 409
+
+    for callback in callbacks:  # the worker renders it (the same task as the web page's)
+        callback()
+    ready = api.get(status_url)
+    assert ready.status_code == 200
+    assert ready.json()["status"] == "ready" and ready.json()["pages"] == 6
+    download = api.get(ready.json()["file_url"].removeprefix("http://testserver"))
+    assert download.status_code == 200 and download["Content-Type"] == "application/pdf"
+    assert len(PdfReader(io.BytesIO(b"".join(download.streaming_content))).pages) == 6
+    # Someone else's export does not exist for another manager.
+    other = api_as(make_person(Role.MANAGER, username="autre-chef"))
+    assert other.get(status_url).status_code == 404
+    assert other.get(f"{status_url}file/").json()["code"] == "not_found"
+
+
+def test_a_small_api_pdf_is_answered_at_once(data, settings):
+    settings.REPORT_PDF_SYNC_MAX_SECTIONS = 30
+    response = api_as(data.manager).get(URL, {**PERIOD, "format": "pdf"})
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert not ReportExport.objects.exists()
+
+
+def test_export_status_is_for_managers_only(data):
+    export = ReportExport.objects.create(token="t" * 32, params=_params().as_json(), requested_by=data.manager)
+    student = make_person(Role.STUDENT, establishment=data.alpha)
+    assert api_as(student).get(f"/api/v1/reports/exports/{export.token}/").status_code == 403

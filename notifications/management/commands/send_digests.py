@@ -10,4 +10,5 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         count = digests_send()
-        self.stdout.write(f"{count} digest(s) written.")
+        if options["verbosity"]:
+            self.stdout.write(f"{count} digest(s) written.")

@@ -14,4 +14,5 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         count = outbox_sweep()
-        self.stdout.write(f"{count} notification(s) re-enqueued.")
+        if options["verbosity"]:
+            self.stdout.write(f"{count} notification(s) re-enqueued.")

@@ -1,0 +1,82 @@
+"""The answers of a locked-out login (django-axes' lockout callable) and the API's token endpoint.
+Apart from config/auth.py, which DRF imports while loading its views (no view imports there)."""
+
+from __future__ import annotations
+
+from axes.handlers.proxy import AxesProxyHandler
+from django.conf import settings
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.forms.utils import ErrorDict
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from rest_framework import status
+from rest_framework.authtoken.models import Token
+from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.response import Response
+from rest_framework.settings import api_settings
+
+from config.auth import is_refused_demo_account
+
+
+def locked_message() -> str:
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    return _("Too many failed attempts: logging in is blocked for %(minutes)s minutes. Try again later.") % {
+        "minutes": minutes
+    }
+
+
+def lockout_response(request, original_response=None, credentials=None):
+    """429 everywhere; the login page shows its form again with the reason, the API a JSON body."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": locked_message(), "code": "locked"}, status=status.HTTP_429_TOO_MANY_REQUESTS)
+    form = AuthenticationForm(request, data=request.POST or None)
+    # Not validated again: that would count one more failure. The reason is the form's only error.
+    form.cleaned_data, form._errors = {}, ErrorDict()
+    form.add_error(None, locked_message())
+    return render(request, "registration/login.html", {"form": form, "next": request.POST.get("next", "")}, status=429)
+
+
+class TokenView(ObtainAuthToken):
+    """POST username + password → the user's API token; 429 while the account or address is locked."""
+
+    parser_classes = api_settings.DEFAULT_PARSER_CLASSES  # the bounded JSON parser, as everywhere
+
+    def post(self, request, *args, **kwargs):
+        credentials = {"username": request.data.get("username")}
+        if settings.AXES_ENABLED and not AxesProxyHandler.is_allowed(request._request, credentials):
+            return lockout_response(request._request)
+        serializer = self.get_serializer(data=request.data)
+        if not serializer.is_valid():
+            # This failure may be the one that locks: then say so rather than "wrong password".
+            if settings.AXES_ENABLED and not AxesProxyHandler.is_allowed(request._request, credentials):
+                return lockout_response(request._request)
+            return Response(
+                {
+                    "detail": _("Unable to log in with these credentials."),
+                    "code": "invalid",
+                    "errors": serializer.errors,
+                },
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        token, _created = Token.objects.get_or_create(user=serializer.validated_data["user"])
+        return Response({"token": token.key})
+
+
+class DemoAwarePasswordResetForm(PasswordResetForm):
+    """Django's form, minus the demo accounts where they may not log in: a reset must not turn a
+    published demo account into a working one."""
+
+    def get_users(self, email):
+        return (user for user in super().get_users(email) if not is_refused_demo_account(user))
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    form_class = DemoAwarePasswordResetForm
+    email_template_name = "registration/password_reset_email.txt"
+    subject_template_name = "registration/password_reset_subject.txt"
+
+    @property
+    def extra_email_context(self):  # links point to the public address, not to the request's host
+        return {"site_url": settings.SITE_URL}

@@ -1,0 +1,29 @@
+"""DRF throttles that let requests through when their cache is unreachable: a Redis outage must
+cost the API its rate limits for a while, not its answers (login throttling, which is about
+security, counts in the database through django-axes and does not depend on this)."""
+
+from __future__ import annotations
+
+import logging
+
+from redis.exceptions import RedisError
+from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
+
+logger = logging.getLogger(__name__)
+
+
+class FailOpen:
+    def allow_request(self, request, view) -> bool:
+        try:
+            return super().allow_request(request, view)
+        except (RedisError, OSError) as exc:
+            logger.warning("API throttle skipped, cache unreachable: %s", exc.__class__.__name__)
+            return True
+
+
+class UserThrottle(FailOpen, UserRateThrottle):
+    pass
+
+
+class AnonThrottle(FailOpen, AnonRateThrottle):
+    pass
