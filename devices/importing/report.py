@@ -110,17 +110,17 @@ class ImportReport:
 
     def summary(self) -> str:
         if not (self.errors or self.created or self.updated or self.zones_created or self.models_created):
-            text = _("Nothing to write: %(count)s rows unchanged.") % {"count": self.unchanged}
+            text = _("Nothing to write: %(count)s rows unchanged.") % {"count": grouped(self.unchanged)}
             return " ".join([text, *self.notes])
         text = _(
             "%(rows)s rows — created: %(created)s, updated: %(updated)s, unchanged: %(unchanged)s, "
             "rejected: %(rejected)s."
         ) % {
-            "rows": self.rows,
-            "created": self.created,
-            "updated": self.updated,
-            "unchanged": self.unchanged,
-            "rejected": self.rejected,
+            "rows": grouped(self.rows),
+            "created": grouped(self.created),
+            "updated": grouped(self.updated),
+            "unchanged": grouped(self.unchanged),
+            "rejected": grouped(self.rejected),
         }
         if self.zones_created:
             text += " " + _("Zones created: %(zones)s.") % {"zones": ", ".join(self.zones_created)}

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from devices.importing import ImportFailed, ImportReport
 from devices.importing.progress import BarProgress, LineProgress, Progress
+from devices.importing.report import grouped
 
 
 class ImportCommand(BaseCommand):
@@ -78,5 +79,5 @@ class ImportCommand(BaseCommand):
         if report.refused:
             raise CommandError(
                 _("%(count)s invalid rows: nothing was written (fix them, or use --skip-invalid).")
-                % {"count": report.rejected}
+                % {"count": grouped(report.rejected)}
             )
