@@ -136,14 +136,15 @@ def _check(
 ) -> str | None:
     """Check one row and plan its writes: "created", "updated", "unchanged", or None if invalid."""
     student_id = row.text("student_id", required=True, limit=(Profile, "student_number"))
-    if INE.match(student_id):
+    ine = bool(INE.match(student_id))
+    if ine:
         row.cells[row.table.columns["student_id"]] = ""  # not even in the rejects file
         row.fail(
             _("the identifier looks like a national student number (INE), which is never stored"),
             hint=_("give the establishment’s own student identifier instead (the INE column is ignored)."),
         )
     uai = row.uai("establishment_uai", required=True, known=establishments)
-    if uai and student_id:
+    if uai and student_id and not ine:
         row.once(
             (uai, student_id),
             seen=plan.seen,
