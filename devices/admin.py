@@ -209,7 +209,8 @@ class PersonAdmin(UserAdmin):
     list_display = ["username", "first_name", "last_name", "email", "role", "is_active"]
     list_filter = ["profile__role", "is_active", "profile__establishment__academie"]
     list_select_related = ["profile"]
-    search_fields = ["username", "first_name", "last_name", "email"]
+    # A student is found by the establishment's own identifier too (from the imported roster).
+    search_fields = ["username", "first_name", "last_name", "email", "=profile__student_number"]
     show_full_result_count = False
 
     @admin.display(description=_("role"), ordering="profile__role")

@@ -326,6 +326,15 @@ class Profile(models.Model):
         Zone, verbose_name=_("zone"), on_delete=models.PROTECT, related_name="technicians", null=True, blank=True
     )
     phone = models.CharField(_("mobile phone"), max_length=20, blank=True)
+    # Students (SPEC §7 roster): the establishment's own identifier, never the national INE.
+    student_number = models.CharField(
+        _("student number"),
+        max_length=32,
+        blank=True,
+        help_text=_("The establishment’s own identifier of the student (never the national INE)."),
+    )
+    class_name = models.CharField(_("class"), max_length=32, blank=True)
+    guardian_email = models.EmailField(_("guardian’s email"), blank=True)
     # Notification preferences (SPEC §4), read by repairs.messages: the outbox knows no profiles.
     notify_by_email = models.BooleanField(_("notify by email"), default=True)
     notify_by_sms = models.BooleanField(_("notify by SMS"), default=False)
@@ -354,6 +363,11 @@ class Profile(models.Model):
             ),
             models.CheckConstraint(
                 name="profile_technician_has_zone", condition=~Q(role="technician") | Q(zone__isnull=False)
+            ),
+            models.UniqueConstraint(
+                fields=["establishment", "student_number"],
+                condition=~Q(student_number=""),
+                name="profile_unique_student_number",
             ),
         ]
         indexes = [models.Index(fields=["role", "establishment"])]

@@ -1,11 +1,14 @@
-"""What the two CSV import commands share: options, error mapping, and the report on screen."""
+"""What the CSV import commands share: options, progress, error mapping, and the report on screen."""
 
+import sys
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from devices.importing import ImportFailed, ImportReport
+from devices.importing.progress import BarProgress, LineProgress, Progress
+from devices.importing.report import grouped
 
 
 class ImportCommand(BaseCommand):
@@ -23,11 +26,26 @@ class ImportCommand(BaseCommand):
             help="Where --skip-invalid puts the rejected rows (default: FILE.rejects.csv).",
         )
         parser.add_argument("--dry-run", action="store_true", help="Check and report, write nothing.")
-        parser.add_argument("--no-progress", action="store_true", help="Never show a progress bar.")
+        parser.add_argument("--no-progress", action="store_true", help="Show no progress at all.")
+        parser.add_argument(
+            "--progress-every",
+            type=float,
+            default=5.0,
+            metavar="SECONDS",
+            help="When the output is not a terminal (a log, cron): a progress line every SECONDS (default 5).",
+        )
 
     def run_import(self, options: dict) -> ImportReport:
         """Call the import service with the command's options; each command names its own."""
         raise NotImplementedError
+
+    def progress(self, options: dict) -> Progress:
+        if options["no_progress"]:
+            return Progress()
+        # The bar writes carriage returns straight to the terminal; OutputWrapper would add newlines.
+        if self.stderr.isatty():
+            return BarProgress(sys.stderr)
+        return LineProgress(self.stderr, every=options["progress_every"])
 
     def common_options(self, options: dict) -> dict:
         return {
@@ -35,7 +53,7 @@ class ImportCommand(BaseCommand):
             "skip_invalid": options["skip_invalid"],
             "dry_run": options["dry_run"],
             "rejects_path": options["rejects"],
-            "progress": self.stderr.isatty() and not options["no_progress"],
+            "progress": self.progress(options),
         }
 
     def handle(self, *args, **options):
@@ -43,13 +61,23 @@ class ImportCommand(BaseCommand):
             report = self.run_import(options)
         except ImportFailed as exc:
             raise CommandError(str(exc)) from exc
-        for error in report.errors:
-            self.stderr.write(str(error))
+        if report.errors:
+            if options["verbosity"] >= 2:
+                for error in report.errors:
+                    self.stderr.write(str(error))
+            else:
+                # Grouped by cause: a fleet file refused because its models do not exist yet is
+                # one paragraph, not 61,000 lines.
+                for line in report.describe_errors():
+                    self.stderr.write(line)
+                shown = sum(len(group.examples(3)) for group in report.groups())
+                if len(report.errors) > shown and not report.rejects_path:
+                    self.stderr.write(_("Every line with its error: run again with --verbosity 2."))
         self.stdout.write(report.summary())
         if report.rejects_path:
             self.stdout.write(_("Rejected rows written to %(path)s.") % {"path": report.rejects_path})
         if report.refused:
             raise CommandError(
                 _("%(count)s invalid rows: nothing was written (fix them, or use --skip-invalid).")
-                % {"count": report.rejected}
+                % {"count": grouped(report.rejected)}
             )

@@ -104,6 +104,31 @@ def test_spreadsheet_file_with_bom_semicolons_french_dates_and_headers_imports(t
     assert not at_depot.coverages.exists()
 
 
+@pytest.mark.parametrize(
+    "header",
+    [
+        "numero_serie;n° inventaire;fabricant;modele;uai;date_livraison;fin_garantie",
+        "Numéro de série;N° d'inventaire;Constructeur;Modèle;Code UAI;Date de livraison;Date de fin de garantie",
+        "n° série;numéro inventaire;marque;modèle;RNE;livré le;fin garantie",
+        "SERIAL;Etiquette;Fabricant;Modele;UAI établissement;Livraison;Garantie jusqu'au",
+    ],
+)
+def test_french_header_aliases_are_understood(tmp_path, lycee, latitude, header):
+    path = write(tmp_path, header + "\nSN1;INV-1;Dell;Latitude 3140;0310024H;01/09/2025;31/08/2028\n")
+
+    report = devices_import(path=path)
+
+    assert (report.created, report.errors) == (1, [])
+    device = Device.objects.get()
+    assert (device.serial_number, device.asset_tag, device.establishment, device.model) == (
+        "SN1",
+        "INV-1",
+        lycee,
+        latitude,
+    )
+    assert device.coverages.get().ends_on == dt.date(2028, 8, 31)
+
+
 def test_comma_file_without_bom_imports(tmp_path, lycee, latitude):
     path = write(tmp_path, DEVICE_HEADER + ",status\n" + 'SN1,"INV,1",Dell,Latitude 3140,0310024H,2025-09-01,,stock\n')
 
