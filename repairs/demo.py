@@ -500,7 +500,7 @@ def allowed_transitions(*, category: str, decision: str) -> frozenset[str]:
     the fleet's assignments are already written. The manufacturer only sees covered laptops."""
     if category == C.THEFT_LOSS:
         return frozenset({"start_diagnosis", "swap", "hand_over", "cancel"})
-    allowed = ALL_TRANSITIONS - {"swap"}
+    allowed = ALL_TRANSITIONS - {"swap", "return_unrepaired"}  # no demo quote is refused
     if decision not in WARRANTY_DECISIONS:
         allowed -= {"send_to_manufacturer", "receive_from_manufacturer"}
     return allowed
@@ -1344,7 +1344,8 @@ def write_demo_tickets(ctx: SeedContext, *, drafts: list[TicketDraft]) -> list[T
 
 
 def _apply_fleet_effects(drafts: list[TicketDraft]) -> None:
-    """In the workshop for an open ticket past diagnosis; re-imaged by repairs; claims used."""
+    """In the workshop for an open ticket past diagnosis (at the manufacturer for one there);
+    re-imaged by repairs; claims used."""
     to_workshop = sorted(
         {
             draft.device.pk
@@ -1354,6 +1355,10 @@ def _apply_fleet_effects(drafts: list[TicketDraft]) -> None:
     )
     for chunk in _chunks(to_workshop, 500):
         Device.objects.filter(pk__in=chunk).update(status=Device.Status.IN_REPAIR)
+    # What send_to_manufacturer records: the laptop is tracked at the manufacturer until it returns.
+    away = sorted({draft.device.pk for draft in drafts if draft.state == State.AT_MANUFACTURER})
+    for chunk in _chunks(away, 500):
+        Device.objects.filter(pk__in=chunk).update(status=Device.Status.AT_MANUFACTURER)
     reimaged: dict[int, list[int]] = defaultdict(list)
     for device in {draft.device.pk: draft.device for draft in drafts if draft.image_id is not None}.values():
         reimaged[device.image_id].append(device.pk)

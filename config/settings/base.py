@@ -180,6 +180,11 @@ CELERY_BEAT_SCHEDULE["report-exports-purge"] = {
     "task": "repairs.tasks.report_exports_purge",
     "schedule": crontab(minute=30, hour=3),
 }
+# Loaners (repairs/loaner_reminders.py): reminders before and after the due date, each once per loan.
+CELERY_BEAT_SCHEDULE["loaner-reminders"] = {
+    "task": "repairs.tasks.loaner_reminders",
+    "schedule": crontab(minute=15, hour="8-18"),
+}
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
 # Notifications (notifications/): re-enqueue deliveries whose wake-up call was lost, every minute;
 # send the staff's daily digest at the end of the school day.
@@ -196,6 +201,12 @@ SLA_WORKDAY_END = env("SLA_WORKDAY_END", default="18:00")
 SLA_WORKING_DAYS = env("SLA_WORKING_DAYS", default="12345")
 # School-holiday zone of each académie (package vacances-scolaires-france).
 SLA_SCHOOL_HOLIDAY_ZONES = {"toulouse": "C", "montpellier": "C"}
+# Loaners: due back this many days after being lent (editable per ticket); a reminder this many
+# days before the due date, another the day after it.
+LOANER_DEFAULT_DAYS = env.int("LOANER_DEFAULT_DAYS", default=14)
+LOANER_REMINDER_DAYS_BEFORE = env.int("LOANER_REMINDER_DAYS_BEFORE", default=2)
+# The status page without an account (/s/<token>/): requests per client address per minute.
+STATUS_PAGE_RATE_PER_MINUTE = env.int("STATUS_PAGE_RATE_PER_MINUTE", default=30)
 # A PDF report with more sections than this is rendered by a Celery task ("your report is ready").
 REPORT_PDF_SYNC_MAX_SECTIONS = env.int("REPORT_PDF_SYNC_MAX_SECTIONS", default=30)
 

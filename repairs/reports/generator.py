@@ -21,7 +21,9 @@ Definitions, for a period [start, end) in Europe/Paris:
   ticket declared within the 30 (90) days before;
 - loaners out: lent before the end and not back at the end;
 - devices: in service (not retired, lost or stolen) now, and those whose image is not their
-  académie's current one. Only for places and models: a technician or a category has no fleet.
+  académie's current one. Only for places and models: a technician or a category has no fleet;
+- costs (SPEC §3.2): of the tickets closed in the period, the parts and labour stored on each
+  (their cost is final then), their sum, and the average over those with any cost; in euros.
 """
 
 from __future__ import annotations
@@ -55,7 +57,10 @@ COUNTS = (
     "manufacturer",
     "repeat_30_days",
     "repeat_90_days",
+    "costed",
 )
+# Amounts in euros, summed like the counts (the groups partition the tickets).
+MONEY = ("parts_cost", "labour_cost")
 # Sums kept beside the rows to make their ratios and averages, and the totals'.
 SUMS = (
     "backlog_age_seconds",
@@ -154,6 +159,9 @@ def _aggregates(q: dict[str, Q], as_of: dt.datetime) -> dict:
         # `opened` first: the correlated subquery runs only for the tickets opened in the period.
         "repeat_30_days": Count("pk", filter=q["opened"] & Q(_repeat(30))),
         "repeat_90_days": Count("pk", filter=q["opened"] & Q(_repeat(90))),
+        "costed": Count("pk", filter=q["closed"] & (Q(parts_cost__gt=0) | Q(labour_cost__gt=0))),
+        "parts_cost": Sum("parts_cost", filter=q["closed"]),
+        "labour_cost": Sum("labour_cost", filter=q["closed"]),
     }
     if percentile_native():
         measures.update(_native_percentiles(q))
@@ -193,10 +201,17 @@ def _pct(part: int, whole: int) -> float | None:
     return round(100 * part / whole, 1) if whole else None
 
 
+def _euros(value) -> float:
+    return round(float(value or 0), 2)
+
+
 def _finish(row: dict, sums: dict, percentiles: dict, oldest: dt.datetime | None, as_of: dt.datetime) -> dict:
     """The derived columns of a row from its counts, sums and percentiles."""
     returned = row["repaired"] + row["swapped"] + row["manufacturer"]
+    cost = _euros(row["parts_cost"] + row["labour_cost"])
     row.update(
+        cost=cost,
+        cost_avg=round(cost / row["costed"], 2) if row["costed"] else None,
         backlog_avg_age_days=_round(sums["backlog_age_seconds"] / row["backlog"] / DAY) if row["backlog"] else None,
         backlog_max_age_days=_round((as_of - oldest).total_seconds() / DAY) if oldest else None,
         first_response_within_sla_pct=_pct(sums["first_response_within"], sums["first_response_with_due"]),
@@ -379,17 +394,20 @@ def _report_build(*, params: ReportParams, tickets, now, series: bool, breakdown
         if key not in rows:
             rows[key] = {"key": key, "label": _label(dimension, key, [source[f] for f in labels])}
     counts = {g[dimension.ticket_key]: g for g in grouped}
-    total, total_sums = dict.fromkeys((*COUNTS, "loaners_out"), 0), dict.fromkeys(SUMS, 0)
+    total, total_sums = dict.fromkeys((*COUNTS, "loaners_out", *MONEY), 0), dict.fromkeys(SUMS, 0)
     oldest = [g["backlog_oldest"] for g in grouped if g["backlog_oldest"]]
     for key, row in rows.items():
         group = counts.get(key, {})
         row.update({name: group.get(name) or 0 for name in COUNTS})
+        row.update({name: _euros(group.get(name)) for name in MONEY})
         row["loaners_out"] = loaners[key]["loaners_out"] if key in loaners else 0
         row.update(fleet_figures(fleet, key))
         sums = {name: group.get(name) or 0 for name in SUMS}
         _finish(row, sums, percentiles.get(key, {}), group.get("backlog_oldest"), as_of)
         for name in (*COUNTS, "loaners_out"):
             total[name] += row[name]
+        for name in MONEY:
+            total[name] = _euros(total[name] + row[name])
         for name in SUMS:
             total_sums[name] += sums[name]
     total.update(key=None, label=_("Total"))
