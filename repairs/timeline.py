@@ -172,13 +172,21 @@ def describe(entry: TimelineEntry, *, internal: bool, costs_shown: bool) -> Line
         return Line(entry, _("File added"))
     if entry.kind == TimelineEntry.Kind.LOANER:
         return Line(entry, *_loaner(entry))
-    line = Line(entry, *_edit(entry))
-    if entry.name in ("quote_accepted", "quote_refused") and entry.actor_id is None:
-        line.who = _("the family")
-    return line
+    return Line(entry, *_edit(entry))
+
+
+def _who(entry: TimelineEntry) -> str:
+    if entry.actor is not None:
+        return entry.actor.get_full_name() or entry.actor.get_username()
+    # Only the family acts without an account (through the status link); anything else is the system.
+    return _("the family") if entry.name in ("quote_accepted", "quote_refused") else _("system")
 
 
 def timeline_lines(ticket: Ticket, *, internal: bool, costs_shown: bool) -> list[Line]:
-    entries = ticket.timeline.select_related("actor").order_by("at", "pk")
-    lines = (describe(entry, internal=internal, costs_shown=costs_shown) for entry in entries)
-    return [line for line in lines if line is not None]
+    lines = []
+    for entry in ticket.timeline.select_related("actor").order_by("at", "pk"):
+        line = describe(entry, internal=internal, costs_shown=costs_shown)
+        if line is not None:
+            line.who = _who(entry)
+            lines.append(line)
+    return lines

@@ -67,6 +67,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("labour_cost", _("Labour cost of the closed tickets (€)"), "money", _("Labour")),
     Column("cost", _("Cost of the closed tickets (€)"), "money", _("Cost")),
     Column("cost_avg", _("Average cost of a ticket with a cost (€)"), "money", _("Average cost")),
+    Column("unrepaired", _("Returned unrepaired (quote refused)"), "int", _("Unrepaired")),
 )
 COLUMNS_BY_KEY = {column.key: column for column in COLUMNS}
 

@@ -17,6 +17,7 @@ Definitions, for a period [start, end) in Europe/Paris:
 - breaches: due dates that fell in the period and were missed;
 - repaired / swapped / manufacturer: tickets returned in the period, by what was done (a swap
   wins, then a manufacturer repair); the manufacturer turnaround is their time there (calendar);
+  unrepaired: returned without repair because the family refused the quote (in none of the three);
 - repeat failures: tickets opened in the period whose device had another (not cancelled)
   ticket declared within the 30 (90) days before;
 - loaners out: lent before the end and not back at the end;
@@ -33,15 +34,15 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.db import connection, transaction
-from django.db.models import Case, Count, Exists, IntegerField, Min, OuterRef, Q, QuerySet, Sum, Value, When
+from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet, Sum, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from devices.models import Academie, Departement, Device, FaultCategory
 from repairs.models import Ticket
 from repairs.reports.params import Dimension, ReportParams
+from repairs.reports.series import opened_closed_series
 from repairs.reports.sql import Epoch, PercentileCont, ShiftDays, percentile_native, percentiles_by_window
-from repairs.sla.calendar import PARIS
 from repairs.states import Coverage, State
 
 PERCENTS = (50, 90)
@@ -58,6 +59,7 @@ COUNTS = (
     "repeat_30_days",
     "repeat_90_days",
     "costed",
+    "unrepaired",
 )
 # Amounts in euros, summed like the counts (the groups partition the tickets).
 MONEY = ("parts_cost", "labour_cost")
@@ -155,7 +157,10 @@ def _aggregates(q: dict[str, Q], as_of: dt.datetime) -> dict:
         "resolution_breaches": Count("pk", filter=q["res_due_in"] & Q(resolution_breached=True)),
         "swapped": Count("pk", filter=q["returned"] & Q(replacement__isnull=False)),
         "manufacturer": Count("pk", filter=q["returned"] & Q(replacement__isnull=True) & ~Q(rma_number="")),
-        "repaired": Count("pk", filter=q["returned"] & Q(replacement__isnull=True, rma_number="")),
+        "repaired": Count(
+            "pk", filter=q["returned"] & Q(replacement__isnull=True, rma_number="", returned_unrepaired=False)
+        ),
+        "unrepaired": Count("pk", filter=q["returned"] & Q(returned_unrepaired=True)),
         # `opened` first: the correlated subquery runs only for the tickets opened in the period.
         "repeat_30_days": Count("pk", filter=q["opened"] & Q(_repeat(30))),
         "repeat_90_days": Count("pk", filter=q["opened"] & Q(_repeat(90))),
@@ -235,43 +240,6 @@ def _window_percentiles(tickets: QuerySet, q: dict[str, Q], group_fields: list[s
         )
         for p in _percentiles()
     }
-
-
-def _buckets(params: ReportParams) -> tuple[str, list[dt.date]]:
-    """Days for a month, weeks (from the first day) up to about six months, calendar months up to
-    five years, else calendar years: a chart keeps a readable number of columns for any period."""
-    days = (params.date_to - params.date_from).days + 1
-    if days <= 31:
-        return "day", [params.date_from + dt.timedelta(days=n) for n in range(days)]
-    if days <= 190:
-        return "week", [params.date_from + dt.timedelta(days=n) for n in range(0, days, 7)]
-    if days > 5 * 366:
-        years = range(params.date_from.year + 1, params.date_to.year + 1)
-        return "year", [params.date_from, *(dt.date(year, 1, 1) for year in years)]
-    starts, month = [params.date_from], params.date_from.replace(day=1)
-    while True:
-        month = (month + dt.timedelta(days=32)).replace(day=1)
-        if month > params.date_to:
-            return "month", starts
-        starts.append(month)
-
-
-def _series(tickets: QuerySet, params: ReportParams, q: dict[str, Q]) -> tuple[str, list[dict]]:
-    """Opened and closed per bucket: the bucket of each ticket is a CASE over the buckets' Paris
-    midnights, computed here, so that the database compares instants (no date function per row)."""
-    name, starts = _buckets(params)
-    bounds = [dt.datetime.combine(day, dt.time(), tzinfo=PARIS) for day in starts[1:]]
-    series = [{"bucket": day, "opened": 0, "closed": 0} for day in starts]
-    for measure, column in (("opened", "declared_at"), ("closed", "resolved_at")):
-        bucket = Case(
-            *(When(**{f"{column}__lt": bound}, then=Value(i)) for i, bound in enumerate(bounds)),
-            default=Value(len(bounds)),
-            output_field=IntegerField(),
-        )
-        rows = tickets.filter(q[measure]).annotate(bucket=bucket).values("bucket").annotate(n=Count("pk")).order_by()
-        for row in rows:
-            series[row["bucket"]][measure] = row["n"]
-    return name, series
 
 
 def _breakdown(tickets: QuerySet, dimension: Dimension, q: dict[str, Q]) -> dict:
@@ -417,7 +385,7 @@ def _report_build(*, params: ReportParams, tickets, now, series: bool, breakdown
     ordered = sorted(rows.values(), key=lambda r: (r["key"] is None, str(r["label"]).casefold(), str(r["key"])))
     report = Report(params=params, generated_at=now, as_of=as_of, rows=ordered, total=total)
     if series:
-        report.bucket, report.series = _series(base, params, q)
+        report.bucket, report.series = opened_closed_series(base, params, q)
     if breakdown:
         report.breakdown = _breakdown(relevant, dimension, q)
     return report

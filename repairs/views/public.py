@@ -32,7 +32,8 @@ TOKEN = re.compile(r"[A-Za-z0-9_-]{32,64}")
 
 def _private(response):
     response["Cache-Control"] = "private, no-store"
-    response["Referrer-Policy"] = "no-referrer"
+    # Never sent to another site (the link is the secret); same-origin keeps the form's Origin for CSRF.
+    response["Referrer-Policy"] = "same-origin"
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response
 

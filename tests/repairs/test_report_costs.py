@@ -104,3 +104,15 @@ def test_the_html_page_and_the_pdf_show_a_costs_table(client, world):
     pages = [" ".join(page.extract_text().split()) for page in PdfReader(io.BytesIO(pdf.content)).pages]
     costs_page = next(text for text in pages if text.startswith("Coûts par Prise en charge"))
     assert "134,90 €" in costs_page and "144,90 €" in costs_page
+
+
+def test_a_laptop_returned_unrepaired_is_not_counted_as_repaired(world):
+    refused = world.declare(category="liquid_damage")
+    services.ticket_start_diagnosis(ticket=refused, actor=world.tech)
+    services.ticket_add_part(ticket=refused, actor=world.tech, part="SCR-14")
+    services.ticket_quote_issue(ticket=refused, actor=world.tech)
+    services.ticket_quote_decide(ticket=fresh(refused), accepted=False, token=refused.status_token)
+    services.ticket_return_unrepaired(ticket=fresh(refused), actor=world.tech)
+    services.ticket_hand_over(ticket=fresh(refused), actor=world.staff)
+    total = api(world).get("/api/v1/reports/sla/", period(group_by="coverage")).json()["total"]
+    assert (total["repaired"], total["unrepaired"], total["closed"]) == (2, 1, 3)

@@ -63,7 +63,7 @@ def test_the_page_shows_reference_state_next_step_and_dates_and_nothing_personal
     for secret in personal:
         assert secret not in page, secret
     assert response["Cache-Control"] == "private, no-store"
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "same-origin"
     assert "noindex" in response["X-Robots-Tag"]
 
 
@@ -132,6 +132,10 @@ def test_the_family_accepts_the_quote_from_the_page_with_its_csrf_token(world):
     assert "le devis est accepté" in answered.content.decode()
     assert Ticket.objects.get(pk=ticket.pk).quote_state == "accepted"
     assert "J’accepte le devis" not in answered.content.decode()
+    desk = Client()
+    desk.force_login(world.tech)
+    history = desk.get(f"/tickets/{ticket.reference}/").content.decode().split('data-testid="timeline"')[1]
+    assert "la famille" in history and "par la famille, via le lien de suivi" in history
     pdf = family.get(status_path(ticket) + "quotes/1.pdf")
     assert pdf["Content-Type"] == "application/pdf"
     text = PdfReader(io.BytesIO(pdf.content)).pages[0].extract_text()

@@ -139,10 +139,15 @@ def test_the_technician_records_parts_labour_and_a_quote_from_the_page(client, w
     assert pdf["Content-Type"] == "application/pdf"
 
 
-def test_the_ticket_page_query_count_is_bounded(client, world, django_assert_max_num_queries):
+def test_the_ticket_page_query_count_does_not_grow_with_its_history(client, world, django_assert_max_num_queries):
     ticket = worked_ticket(world)
     client.force_login(world.tech)
-    with django_assert_max_num_queries(40):
+    with django_assert_max_num_queries(16) as short:
+        client.get(f"/tickets/{ticket.reference}/")
+    for n in range(10):
+        services.ticket_comment(ticket=ticket, actor=world.staff, text=f"Relance {n}")
+        services.ticket_set_labour(ticket=Ticket.objects.get(pk=ticket.pk), actor=world.tech, minutes=10 * n)
+    with django_assert_max_num_queries(len(short.captured_queries)):
         client.get(f"/tickets/{ticket.reference}/")
 
 
