@@ -6,6 +6,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.core.cache import cache
 from django.utils import timezone
 
 from devices.models import Device
@@ -18,6 +19,11 @@ from tests.repairs.factories import build_world
 pytestmark = pytest.mark.django_db(transaction=True)
 
 PHONE = {"width": 390, "height": 844}
+
+
+@pytest.fixture(autouse=True)
+def fresh_counters():
+    cache.clear()  # the status pages' per-address counters: other tests of this process may have used them
 
 
 @pytest.fixture

@@ -205,3 +205,40 @@ def test_a_quote_is_for_a_family_repair_being_diagnosed(world):
     with pytest.raises(TransitionNotPossible):
         services.ticket_quote_issue(ticket=fresh(covered), actor=world.tech)
     assert not Quote.objects.exists()
+
+
+def test_the_api_shows_costs_to_the_desk_and_to_the_student_only_when_the_family_pays(world):
+    from rest_framework.test import APIClient
+
+    ticket = family_ticket(world)
+    services.ticket_add_part(ticket=ticket, actor=world.tech, part="SCR-14")
+    covered = world.declare(category="keyboard")
+    services.ticket_start_diagnosis(ticket=covered, actor=world.tech)
+    api = APIClient()
+    for person, reference, shown in (
+        (world.tech, covered.reference, True),
+        (world.student, ticket.reference, True),
+        (world.student, covered.reference, False),
+    ):
+        api.force_authenticate(person)
+        body = api.get(f"/api/v1/tickets/{reference}/").json()
+        assert (body["costs"] is not None) == shown, (person, reference)
+        assert body["status_url"].startswith("http://testserver/s/")
+    api.force_authenticate(world.tech)
+    costs = api.get(f"/api/v1/tickets/{ticket.reference}/").json()["costs"]
+    assert (costs["parts"][0]["reference"], costs["total"]) == ("SCR-14", "89.90")
+
+
+def test_managers_keep_the_price_list_and_rates_in_the_admin_technicians_read_them(client, world):
+    client.force_login(world.manager)
+    response = client.post(
+        "/admin/repairs/part/add/",
+        {"reference": "BAT-45", "label": "Batterie 45 Wh", "unit_price": "49.00", "active": "on"},
+    )
+    assert response.status_code == 302 and Part.objects.filter(reference="BAT-45").exists()
+    assert client.get("/admin/repairs/labourrate/").status_code == 200
+    world.tech.is_staff = True
+    world.tech.save()
+    client.force_login(world.tech)
+    assert client.get("/admin/repairs/part/").status_code == 200
+    assert client.get("/admin/repairs/part/add/").status_code == 403
