@@ -10,13 +10,13 @@ from __future__ import annotations
 import secrets
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from repairs import permissions
-from repairs.exceptions import ActionForbidden, TransitionNotPossible
+from repairs.exceptions import ActionForbidden, TicketChanged, TransitionNotPossible
 from repairs.messages import announce
 from repairs.models import Part, Quote, Ticket, TicketPart, TimelineEntry
 from repairs.pricing import ZERO, labour_cost, labour_rate, money, ticket_costs_compute
@@ -129,7 +129,26 @@ def ticket_quote_issue(*, ticket: Ticket, actor, expected_version: int | None = 
         raise ValidationError({"quote": _("Add the parts and the labour time to quote first.")})
     Quote.objects.filter(ticket=ticket, status=Quote.Status.PENDING).update(status=Quote.Status.WITHDRAWN)
     number = (Quote.objects.filter(ticket=ticket).aggregate(n=Max("number"))["n"] or 0) + 1
-    quote = Quote.objects.create(
+    try:
+        with transaction.atomic():
+            quote = _quote_create(ticket, actor, number=number, lines=lines, rate=rate, parts=parts_total)
+    except IntegrityError:  # another quote of this ticket was issued at the same moment
+        raise TicketChanged(_("This ticket was just changed by someone else. Reload it and try again.")) from None
+    ticket.quote_state = QuoteState.PENDING
+    entry = record(
+        ticket=ticket,
+        actor=actor,
+        kind=TimelineEntry.Kind.EDIT,
+        name="quote_issued",
+        payload={"quote": quote.reference, "total": str(quote.total)},
+    )
+    announce(entry=entry)
+    return quote
+
+
+def _quote_create(ticket: Ticket, actor, *, number: int, lines: list[TicketPart], rate, parts) -> Quote:
+    labour_total = labour_cost(ticket.labour_minutes, rate)
+    return Quote.objects.create(
         ticket=ticket,
         number=number,
         lines=[
@@ -144,21 +163,11 @@ def ticket_quote_issue(*, ticket: Ticket, actor, expected_version: int | None = 
         ],
         labour_minutes=ticket.labour_minutes,
         hourly_rate=rate,
-        parts_total=parts_total,
+        parts_total=parts,
         labour_total=labour_total,
-        total=parts_total + labour_total,
+        total=parts + labour_total,
         issued_by=actor,
     )
-    ticket.quote_state = QuoteState.PENDING
-    entry = record(
-        ticket=ticket,
-        actor=actor,
-        kind=TimelineEntry.Kind.EDIT,
-        name="quote_issued",
-        payload={"quote": quote.reference, "total": str(quote.total)},
-    )
-    announce(entry=entry)
-    return quote
 
 
 @transaction.atomic
