@@ -151,10 +151,15 @@ def _loaner(entry: TimelineEntry) -> tuple[str, list[str]]:
     return _("Loaner collected: %(device)s") % {"device": device}, []
 
 
+def hidden_from(entry: TimelineEntry, *, internal: bool, costs_shown: bool) -> bool:
+    """A desk-only entry, for a reader who is not on the desk (the API's timeline follows this too)."""
+    desk_only = entry.name in INTERNAL_ENTRIES or (entry.name in COST_ENTRIES and not costs_shown)
+    return entry.kind == TimelineEntry.Kind.EDIT and not internal and desk_only
+
+
 def describe(entry: TimelineEntry, *, internal: bool, costs_shown: bool) -> Line | None:
     """The entry in words, or None when this reader does not see it."""
-    hidden = entry.name in INTERNAL_ENTRIES or (entry.name in COST_ENTRIES and not costs_shown)
-    if entry.kind == TimelineEntry.Kind.EDIT and not internal and hidden:
+    if hidden_from(entry, internal=internal, costs_shown=costs_shown):
         return None
     if entry.kind == TimelineEntry.Kind.TRANSITION:
         spec = TRANSITIONS_BY_NAME.get(entry.name)

@@ -6,9 +6,11 @@ from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from devices.models import FaultCategory
+from devices import permissions as fleet
+from devices.models import FaultCategory, Role
 from repairs import permissions, selectors
 from repairs.models import Attachment, Ticket, TicketPart, TimelineEntry
+from repairs.timeline import hidden_from
 
 
 @extend_schema_field(
@@ -160,7 +162,14 @@ class TicketDetailSerializer(TicketListSerializer):
         return [spec.name for spec in selectors.available_transitions(ticket=ticket, user=self.context["request"].user)]
 
     def get_timeline(self, ticket) -> list[dict]:
-        entries = ticket.timeline.select_related("actor").order_by("at", "pk")
+        user = self.context["request"].user
+        internal = fleet.role_of(user) != Role.STUDENT
+        costs_shown = permissions.may_see_costs(user=user, ticket=ticket)
+        entries = [
+            entry
+            for entry in ticket.timeline.select_related("actor").order_by("at", "pk")
+            if not hidden_from(entry, internal=internal, costs_shown=costs_shown)
+        ]
         return TimelineEntrySerializer(entries, many=True).data
 
     def get_attachments(self, ticket) -> list[dict]:

@@ -227,6 +227,12 @@ def test_the_api_shows_costs_to_the_desk_and_to_the_student_only_when_the_family
     api.force_authenticate(world.tech)
     costs = api.get(f"/api/v1/tickets/{ticket.reference}/").json()["costs"]
     assert (costs["parts"][0]["reference"], costs["total"]) == ("SCR-14", "89.90")
+    services.ticket_set_labour(ticket=covered, actor=world.tech, minutes=20)
+    names = [entry["name"] for entry in api.get(f"/api/v1/tickets/{covered.reference}/").json()["timeline"]]
+    assert "labour" in names
+    api.force_authenticate(world.student)  # the program pays: the labour is the desk's business
+    names = [entry["name"] for entry in api.get(f"/api/v1/tickets/{covered.reference}/").json()["timeline"]]
+    assert "labour" not in names and "start_diagnosis" in names
 
 
 def test_managers_keep_the_price_list_and_rates_in_the_admin_technicians_read_them(client, world):
