@@ -203,6 +203,9 @@ class Device(models.Model):
         ON_LOAN = "on_loan", _("Lent as a loaner")
         ASSIGNED = "assigned", _("Assigned")
         IN_REPAIR = "in_repair", _("In repair")
+        # Sent to the manufacturer under warranty: tracked as such until it comes back, even when
+        # its student got a replacement meanwhile (a swap).
+        AT_MANUFACTURER = "at_manufacturer", _("At the manufacturer")
         RETIRED = "retired", _("Retired")
         LOST = "lost", _("Lost / stolen")
 

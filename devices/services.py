@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -148,6 +148,27 @@ def device_out_of_workshop(*, device: Device) -> None:
 
 
 @transaction.atomic
+def device_to_manufacturer(*, device: Device) -> None:
+    """Sent to the manufacturer under warranty: tracked as such until it comes back."""
+    if device.status not in WORKSHOP_UNTOUCHED:
+        _set_status(device, Device.Status.AT_MANUFACTURER)
+
+
+@transaction.atomic
+def device_back_from_manufacturer(*, device: Device) -> None:
+    """A laptop that was at the manufacturer while its student got a replacement (a swap) is back:
+    it joins the depot's spare pool. Refused for a laptop that is not at the manufacturer."""
+    updated = Device.objects.filter(pk=device.pk, status=Device.Status.AT_MANUFACTURER).update(
+        status=Device.Status.SPARE, establishment=None
+    )
+    if not updated:
+        raise ValidationError(
+            {"device": _("Device %(device)s is not recorded at the manufacturer.") % {"device": device}}
+        )
+    device.status, device.establishment = Device.Status.SPARE, None
+
+
+@transaction.atomic
 def device_reimage(*, device: Device, image: MasterImage) -> dict:
     """Record that `device` now runs `image`; returns {"device", "from", "to"} for the history."""
     previous = device.image.version if device.image_id else None
@@ -209,8 +230,9 @@ def spare_take_back(*, device: Device) -> None:
 @transaction.atomic
 def device_swap(*, faulty: Device, replacement: Device, establishment_id: int | None, actor, lost: bool) -> int | None:
     """The student holding `faulty` gets `replacement` instead (one assignment closed, one opened,
-    same channel); the faulty device leaves for the depot's stock, or is recorded lost. Returns
-    the student's id, None when nobody held the faulty device."""
+    same channel); the faulty device leaves for the depot's stock, or is recorded lost; one that is
+    at the manufacturer stays recorded there until it comes back (`device_back_from_manufacturer`).
+    Returns the student's id, None when nobody held the faulty device."""
     holding = current_holdings(devices=[faulty]).select_for_update().first()
     now = timezone.now()
     if holding:
@@ -222,8 +244,12 @@ def device_swap(*, faulty: Device, replacement: Device, establishment_id: int | 
             handed_over_by=actor,
             channel=holding.channel,
         )
+    # Read from the row, not from the caller's copy: where the laptop is, the database says.
+    leaves_as = Value(Device.Status.LOST) if lost else Value(Device.Status.IN_STOCK)
+    at_manufacturer = Device.Status.AT_MANUFACTURER
     Device.objects.filter(pk=faulty.pk).update(
-        status=Device.Status.LOST if lost else Device.Status.IN_STOCK, establishment=None
+        status=Case(When(status=at_manufacturer, then=Value(at_manufacturer)), default=leaves_as),
+        establishment=None,
     )
     Device.objects.filter(pk=replacement.pk).update(
         status=Device.Status.ASSIGNED if holding else Device.Status.IN_STOCK, establishment=establishment_id

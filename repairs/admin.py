@@ -113,3 +113,8 @@ class TicketAdmin(admin.ModelAdmin):
 from repairs.sla.admin import set_resolution_due  # noqa: E402 (registers the SLA admin classes)
 
 TicketAdmin.actions = [*TicketAdmin.actions, set_resolution_due]
+
+# The price list, labour rates, and a ticket's parts and quotes.
+from repairs.costs_admin import QuoteInline, TicketPartInline  # noqa: E402
+
+TicketAdmin.inlines = [*TicketAdmin.inlines, TicketPartInline, QuoteInline]

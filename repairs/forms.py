@@ -96,8 +96,41 @@ class PriorityForm(forms.Form):
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
 
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
+
+
 class LoanerForm(forms.Form):
     device = forms.CharField(label=_("Loaner serial (empty: first spare of the pool)"), required=False)
+    due_on = forms.DateField(label=_("Due back on"), required=False, widget=DATE_INPUT, input_formats=DATE_FORMATS)
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+
+class LoanerDueForm(forms.Form):
+    due_on = forms.DateField(label=_("Loaner due back on"), widget=DATE_INPUT, input_formats=DATE_FORMATS)
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+
+class PartForm(forms.Form):
+    """A part of the price list used on the ticket (the choices are set by the page)."""
+
+    part = forms.CharField(label=_("Part (price list reference)"), max_length=32)
+    quantity = forms.IntegerField(label=_("Quantity"), min_value=1, max_value=99, initial=1)
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+
+class LabourForm(forms.Form):
+    minutes = forms.IntegerField(label=_("Labour time (minutes)"), min_value=0, max_value=6000)
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+
+class VersionForm(forms.Form):
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+
+class QuoteDecisionForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("accept", _("Accept")), ("refuse", _("Refuse"))])
+    number = forms.IntegerField(min_value=1, max_value=32767, widget=forms.HiddenInput)
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
 

@@ -22,6 +22,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from devices.models import FaultCategory, Role
@@ -31,9 +32,12 @@ from notifications.models import Notification
 from notifications.rendering import RenderedMessage, message_render
 from notifications.services import outbox_add
 from repairs.models import Ticket, TimelineEntry
+from repairs.pricing import euros
 from repairs.states import TRANSITIONS_BY_NAME, Priority, State
 
-REPORTER, HOLDER = "reporter", "holder"
+REPORTER, HOLDER, ASSIGNEE = "reporter", "holder", "assignee"
+# An amount written in each recipient's language ("112,40 €" in French), when their message renders.
+lazy_euros = lazy(euros, str)
 
 
 @dataclass(frozen=True)
@@ -41,6 +45,8 @@ class Message:
     event: str  # Notification.event, e.g. "ticket.shipped"
     template: str  # templates/notifications/tickets/<template>.txt
     audience: tuple[str, ...]
+    # Link to the status page without an account rather than to the ticket's page: the family acts there.
+    public_link: bool = False
 
 
 DECLARED = Message("ticket.declared", "declared", (REPORTER, HOLDER))
@@ -51,6 +57,7 @@ TRANSITION_MESSAGES = {
     "request_device": Message("ticket.device_requested", "device_requested", (HOLDER,)),
     "finish_repair": READY,
     "swap": READY,
+    "return_unrepaired": READY,
     "ship": Message("ticket.shipped", "shipped", (HOLDER,)),
     "deliver": RETURNED,
     "hand_over": RETURNED,
@@ -58,6 +65,17 @@ TRANSITION_MESSAGES = {
     "close_no_fault": Message("ticket.closed_no_fault", "closed_no_fault", (REPORTER,)),
 }
 LOANER_MESSAGES = {"lend_loaner": Message("ticket.loaner_lent", "loaner_lent", (HOLDER,))}
+# Changes that are not transitions but matter to someone: a quote for the family to answer, and the
+# family's answer for the technician.
+EDIT_MESSAGES = {
+    "quote_issued": Message("ticket.quote_issued", "quote_issued", (REPORTER, HOLDER), public_link=True),
+    "quote_accepted": Message("ticket.quote_accepted", "quote_decided", (ASSIGNEE,)),
+    "quote_refused": Message("ticket.quote_refused", "quote_decided", (ASSIGNEE,)),
+}
+LOANER_REMINDERS = {
+    "due_soon": Message("ticket.loaner_due_soon", "loaner_reminder", (HOLDER, REPORTER), public_link=True),
+    "overdue": Message("ticket.loaner_overdue", "loaner_reminder", (HOLDER, REPORTER), public_link=True),
+}
 COMMENT = Message("ticket.comment", "comment", (REPORTER, HOLDER))
 LOANER_LABELS = {"lend_loaner": _("Loaner lent"), "collect_loaner": _("Loaner collected")}
 DIGEST_KINDS = frozenset(
@@ -71,6 +89,11 @@ def ticket_link(ticket: Ticket) -> str:
     return f"{settings.SITE_URL.rstrip('/')}/tickets/{ticket.reference}/"
 
 
+def status_link(ticket: Ticket) -> str:
+    """The status page without an account (SPEC §3): whoever holds this link follows the ticket."""
+    return f"{settings.SITE_URL.rstrip('/')}/s/{ticket.status_token}/"
+
+
 def _message_for(entry: TimelineEntry) -> Message | None:
     if entry.kind == TimelineEntry.Kind.DECLARED:
         return DECLARED
@@ -80,6 +103,8 @@ def _message_for(entry: TimelineEntry) -> Message | None:
         return LOANER_MESSAGES.get(entry.name)
     if entry.kind == TimelineEntry.Kind.COMMENT:
         return COMMENT
+    if entry.kind == TimelineEntry.Kind.EDIT:
+        return EDIT_MESSAGES.get(entry.name)
     return None
 
 
@@ -142,7 +167,17 @@ def _context(entry: TimelineEntry, ticket: Ticket) -> dict:
         "tracking_number": ticket.tracking_number,
         "replacement": payload.get("replacement", ""),
         "loaner": ticket.loaner.serial_number if ticket.loaner_out else "",
+        "loaner_due": _date_text(ticket.loaner_due_on) if ticket.loaner_out else "",
+        "unrepaired": ticket.returned_unrepaired,
+        "status_link": status_link(ticket),
+        "quote": payload.get("quote", ""),
+        "total": lazy_euros(payload["total"]) if payload.get("total") else "",
+        "accepted": entry.name == "quote_accepted",
     }
+
+
+def _date_text(day: dt.date | None) -> str:
+    return day.strftime("%d/%m/%Y") if day else ""
 
 
 def _people(*, ticket: Ticket, audience: tuple[str, ...]) -> tuple[set[int], list]:
@@ -154,6 +189,8 @@ def _people(*, ticket: Ticket, audience: tuple[str, ...]) -> tuple[set[int], lis
     if HOLDER in audience:
         devices = [pk for pk in (ticket.device_id, ticket.replacement_id) if pk]
         direct.update(current_holdings(devices=devices).values_list("student_id", flat=True))
+    if ASSIGNEE in audience and ticket.assignee_id:
+        direct.add(ticket.assignee_id)
     wanted = Q(pk__in=direct)
     if ticket.establishment_id:
         wanted |= Q(
@@ -182,14 +219,15 @@ def _send(*, user, rendered: RenderedMessage, event: str, key: str, link: str, l
 def announce(*, entry: TimelineEntry) -> None:
     """Write the notifications of one timeline entry. Precondition: inside the transaction that
     wrote the entry, so that the messages exist if and only if the change was committed."""
-    if entry.kind not in DIGEST_KINDS:
-        return
     message = _message_for(entry)
+    if entry.kind not in DIGEST_KINDS and message is None:
+        return
     ticket = entry.ticket
     direct, people = _people(ticket=ticket, audience=message.audience if message else ())
     if not people:
         return
     context, link = _context(entry, ticket), ticket_link(ticket)
+    direct_link = status_link(ticket) if message and message.public_link else link
     for user in people:
         language = _language(user)
         if _takes_digest(user, ticket):
@@ -215,9 +253,9 @@ def announce(*, entry: TimelineEntry) -> None:
             context=context,
             language=language,
             recipient_name=_name(user),
-            link=link,
+            link=direct_link,
         )
-        _send(user=user, rendered=rendered, event=message.event, key=str(entry.pk), link=link, language=language)
+        _send(user=user, rendered=rendered, event=message.event, key=str(entry.pk), link=direct_link, language=language)
 
 
 def _due_text(due_at: dt.datetime | None) -> str:
@@ -258,3 +296,36 @@ def announce_sla(*, ticket: Ticket, target: str, threshold: str, recipients: Ite
         )
         key = f"sla:{ticket.pk}:{target}:{threshold}"
         _send(user=user, rendered=rendered, event=event, key=key, link=link, language=language)
+
+
+@transaction.atomic
+def announce_loaner(*, ticket: Ticket, threshold: str) -> int:
+    """Remind the student (and the reporter) that the loaner is due back soon ("due_soon") or is
+    overdue ("overdue"). Idempotent per loan and threshold through the outbox's keys; the caller
+    (repairs.loaner_reminders) records the reminder itself once. Returns how many people were told."""
+    message = LOANER_REMINDERS[threshold]
+    direct, people = _people(ticket=ticket, audience=message.audience)
+    link = status_link(ticket)
+    context = {
+        "threshold": threshold,
+        "reference": ticket.reference,
+        "loaner": ticket.loaner.serial_number if ticket.loaner_id else "",
+        "loaner_due": _date_text(ticket.loaner_due_on),
+        "place": _place(ticket),
+    }
+    told = 0
+    for user in people:
+        if user.pk not in direct:
+            continue  # the digest staff read the overdue list on their establishment's page
+        language = _language(user)
+        rendered = message_render(
+            template_name=f"notifications/tickets/{message.template}.txt",
+            context=context,
+            language=language,
+            recipient_name=_name(user),
+            link=link,
+        )
+        key = f"loaner:{ticket.pk}:{ticket.loaner_lent_at:%Y%m%d%H%M%S%f}:{threshold}"
+        _send(user=user, rendered=rendered, event=message.event, key=key, link=link, language=language)
+        told += 1
+    return told

@@ -79,6 +79,28 @@ def may_handle_loaners(*, user, ticket) -> bool:
     )
 
 
+def may_record_costs(*, user, ticket) -> bool:
+    """Parts, labour time and quotes: the technicians who repair (and managers)."""
+    return is_operator(user=user, ticket=ticket)
+
+
+def may_see_costs(*, user, ticket) -> bool:
+    """Costs are internal, except to the student when the family is charged (SPEC §3.2)."""
+    if fleet.role_of(user) == Role.STUDENT:
+        return ticket.coverage == "family" and can_view(user=user, ticket=ticket)
+    return in_scope(user=user, ticket=ticket)
+
+
+def may_record_quote_decision(*, user, ticket) -> bool:
+    """The family's answer to a quote, given at school or on the phone: staff and technicians of
+    the ticket's scope, managers. (The family answers itself through the status link.)"""
+    return may_handle_loaners(user=user, ticket=ticket)
+
+
+def may_renew_status_link(*, user, ticket) -> bool:
+    return may_handle_loaners(user=user, ticket=ticket)
+
+
 def may_comment(*, user, ticket) -> bool:
     """Everyone who sees the ticket, except read-only supervisors."""
     return fleet.role_of(user) != Role.SUPERVISOR and can_view(user=user, ticket=ticket)

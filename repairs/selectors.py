@@ -10,8 +10,11 @@ from devices import permissions as fleet
 from devices.models import Device, Role
 from devices.selectors import current_image, device_by_identifier, device_holder_assignment
 from repairs import permissions
-from repairs.models import Ticket
-from repairs.states import FINAL_STATES, OPEN_STATES, TRANSITIONS, State, TransitionSpec
+from repairs.loaner_reminders import overdue_filter
+from repairs.models import Part, Quote, Ticket, TicketPart
+from repairs.pricing import labour_rate
+from repairs.states import FINAL_STATES, OPEN_STATES, QUOTE_STATES, TRANSITIONS, Coverage, State, TransitionSpec
+from repairs.timeline import timeline_lines
 
 
 def visible_tickets(*, user) -> QuerySet[Ticket]:
@@ -83,6 +86,7 @@ def home_summary(*, user) -> dict:
     elif role == Role.TECHNICIAN:
         summary["my_tickets"] = open_tickets.filter(assignee=user)[:20]
         summary["unassigned"] = open_tickets.filter(assignee__isnull=True)[:10]
+        summary["overdue_loaners"] = overdue_loaners(user=user)[:20]
     elif role == Role.STAFF:
         summary["to_receive"] = open_tickets.filter(state=State.AWAITING_DEVICE)[:20]
         summary["to_hand_over"] = open_tickets.filter(state=State.READY_FOR_RETURN)[:20]
@@ -112,7 +116,12 @@ def device_page(*, device, user) -> dict:
         image_current = device.image.is_current
     tickets = ticket_list(user=user).filter(device=device).order_by("-declared_at")
     loans = ticket_list(user=user).filter(loaner=device).order_by("-loaner_lent_at")
+    at_manufacturer = None
+    if device.status == Device.Status.AT_MANUFACTURER:
+        # Which RMA it is under: the ticket that sent it (visible or not, the number is the device's).
+        at_manufacturer = Ticket.objects.filter(device=device).exclude(rma_number="").order_by("-declared_at").first()
     return {
+        "at_manufacturer": at_manufacturer,
         "device": device,
         "holder": device_holder_assignment(device=device),
         "coverages": coverages,
@@ -139,6 +148,7 @@ def establishment_page(*, establishment, user) -> dict:
         "loaned": Device.objects.filter(establishment=establishment, status=Device.Status.ON_LOAN).select_related(
             "model"
         ),
+        "overdue_loaners": overdue_loaners(user=user).filter(establishment=establishment),
         "can_act": fleet.can_act_for_establishment(user=user, establishment=establishment),
     }
 
@@ -147,3 +157,98 @@ def declarable_device(*, user, identifier: str) -> Device | None:
     """The device a person names to declare a fault, among those they may see: a laptop of
     another school and a serial that exists nowhere get the same answer (no existence oracle)."""
     return device_by_identifier(identifier=identifier, queryset=fleet.visible_devices(user=user))
+
+
+def overdue_loaners(*, user, today=None) -> QuerySet[Ticket]:
+    """Loaners past their due date on the tickets this person sees, the longest overdue first."""
+    return (
+        visible_tickets(user=user)
+        .filter(overdue_filter(today or timezone.localdate()))
+        .select_related("loaner", "establishment", "device")
+        .order_by("loaner_due_on", "pk")
+    )
+
+
+def _image_status(ticket: Ticket) -> dict:
+    """The device's master image against its académie's current one (the ticket's establishment's)."""
+    device = ticket.device
+    establishment = ticket.establishment or device.establishment
+    current = current_image(academie=establishment.academie) if establishment else None
+    return {
+        "image": device.image,
+        "current": current,
+        "is_current": bool(device.image_id and current and device.image_id == current.pk),
+    }
+
+
+def _warranties(ticket: Ticket) -> list[dict]:
+    on = timezone.localdate(ticket.declared_at)
+    return [
+        {
+            "coverage": coverage,
+            "active_then": coverage.starts_on <= on <= coverage.ends_on,
+            "used": coverage.pk == ticket.warranty_id,
+        }
+        for coverage in ticket.device.coverages.order_by("starts_on", "pk")
+    ]
+
+
+def ticket_costs(ticket: Ticket) -> dict:
+    """The parts lines, labour, rate and totals of a ticket, and its quotes (latest first)."""
+    return {
+        "lines": list(TicketPart.objects.filter(ticket=ticket).select_related("part")),
+        "rate": labour_rate(ticket.coverage),
+        "quotes": list(Quote.objects.filter(ticket=ticket).order_by("-number")),
+    }
+
+
+def ticket_page(*, ticket: Ticket, user) -> dict:
+    """What the ticket page shows this person, beyond the ticket's own fields: its links (device,
+    image, warranties, re-images, costs and quotes) where their role needs them, and the history
+    in words."""
+    internal = fleet.role_of(user) != Role.STUDENT
+    costs_shown = permissions.may_see_costs(user=user, ticket=ticket)
+    timeline = timeline_lines(ticket, internal=internal, costs_shown=costs_shown)
+    page = {
+        "internal": internal,
+        "timeline": timeline,
+        "reimages": [line.entry.payload["reimaged"] for line in timeline if "reimaged" in (line.entry.payload or {})],
+        "costs_shown": costs_shown,
+        "may_record_costs": not ticket.is_final and permissions.may_record_costs(user=user, ticket=ticket),
+        "may_record_quote_decision": permissions.may_record_quote_decision(user=user, ticket=ticket),
+        "may_renew_status_link": permissions.may_renew_status_link(user=user, ticket=ticket),
+        "loaner_overdue": bool(
+            ticket.loaner_out and ticket.loaner_due_on and ticket.loaner_due_on < timezone.localdate()
+        ),
+        "manufacturer_return": internal
+        and permissions.is_operator(user=user, ticket=ticket)
+        and manufacturer_return_pending(ticket),
+    }
+    if internal:
+        page.update(image=_image_status(ticket), warranties=_warranties(ticket))
+    if costs_shown:
+        page.update(ticket_costs(ticket))
+        page["pending_quote"] = next((q for q in page["quotes"] if q.status == Quote.Status.PENDING), None)
+    if page["may_record_costs"]:
+        page["price_list"] = list(Part.objects.filter(active=True).order_by("reference"))
+    page["may_issue_quote"] = (
+        page["may_record_costs"] and ticket.coverage == Coverage.FAMILY and ticket.state in QUOTE_STATES
+    )
+    return page
+
+
+def manufacturer_return_pending(ticket: Ticket) -> bool:
+    """The ticket's laptop went to the manufacturer, was swapped meanwhile, and is not back yet."""
+    return bool(
+        ticket.rma_number
+        and ticket.replacement_id
+        and ticket.state != State.AT_MANUFACTURER
+        and ticket.device.status == Device.Status.AT_MANUFACTURER
+    )
+
+
+def ticket_by_status_token(*, token: str) -> Ticket | None:
+    """The ticket a status link points to; None for anything else (a revoked or made-up token)."""
+    if not token or len(token) > 64:
+        return None
+    return Ticket.objects.select_related("loaner").filter(status_token=token).first()

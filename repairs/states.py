@@ -46,6 +46,19 @@ class Coverage(models.TextChoices):
     FAMILY = "family", _("Chargeable to the family")
 
 
+class QuoteState(models.TextChoices):
+    """Where a ticket's latest quote stands (SPEC §3.2): a `family` repair starts only once accepted."""
+
+    NONE = "", _("No quote")
+    PENDING = "pending", _("Awaiting the family's decision")
+    ACCEPTED = "accepted", _("Accepted")
+    REFUSED = "refused", _("Refused")
+
+
+# A quote is issued while the repair is being decided, before it starts (SPEC §3.2).
+QUOTE_STATES = (State.DIAGNOSING, State.AWAITING_PARTS)
+
+
 class ReturnChannel(models.TextChoices):
     ON_SITE = "on_site", _("At school")
     CARRIER = "carrier", _("By carrier")
@@ -127,6 +140,15 @@ TRANSITIONS: tuple[TransitionSpec, ...] = (
         frozenset({T}),
         _("Swap for a replacement"),
         ("replacement", "police_report", "reimage", "note", *COVERAGE_FIELDS),
+    ),
+    # A family that refuses the quote gets its laptop back unrepaired (SPEC §3.2): the one way to
+    # ready_for_return that records no repair, no swap and no re-image.
+    TransitionSpec(
+        "return_unrepaired",
+        (S.DIAGNOSING, S.AWAITING_PARTS),
+        S.READY_FOR_RETURN,
+        frozenset({T}),
+        _("Return unrepaired (quote refused)"),
     ),
     TransitionSpec(
         "ship",

@@ -5,7 +5,9 @@
 - `sla_recompute_open`: after a policy or closure change;
 - `report_pdf_render`: a large PDF report, for the "your report is ready" page;
 - `report_monthly_email` (beat, 1st of the month): last month's PDF to managers and supervisors;
-- `report_exports_purge` (beat, nightly): exported files older than a week.
+- `report_exports_purge` (beat, nightly): exported files older than a week;
+- `loaner_reminders` (beat, hourly in the working day): loaners due back soon or overdue, once
+  per loan and threshold.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from celery import shared_task
 from django.db.models import Q
 from django.utils import timezone
 
+from repairs.loaner_reminders import loaner_reminders_send
 from repairs.models import Ticket
 from repairs.reports import exports
 from repairs.sla.engine import tickets_sla_recompute
@@ -49,3 +52,8 @@ def report_monthly_email(today: str | None = None) -> int:
 @shared_task(acks_late=True)
 def report_exports_purge() -> int:
     return exports.report_exports_purge(before=timezone.now() - dt.timedelta(days=7))
+
+
+@shared_task(acks_late=True)
+def loaner_reminders(today: str | None = None) -> int:
+    return loaner_reminders_send(today=dt.date.fromisoformat(today) if today else None)

@@ -214,6 +214,12 @@ SLA_WORKDAY_END = env("SLA_WORKDAY_END", default="18:00")
 SLA_WORKING_DAYS = env("SLA_WORKING_DAYS", default="12345")
 # School-holiday zone of each académie (package vacances-scolaires-france).
 SLA_SCHOOL_HOLIDAY_ZONES = {"toulouse": "C", "montpellier": "C"}
+# Loaners: due back this many days after being lent (editable per ticket); a reminder this many
+# days before the due date, another the day after it.
+LOANER_DEFAULT_DAYS = env.int("LOANER_DEFAULT_DAYS", default=14)
+LOANER_REMINDER_DAYS_BEFORE = env.int("LOANER_REMINDER_DAYS_BEFORE", default=2)
+# The status page without an account (/s/<token>/): requests per client address per minute.
+STATUS_PAGE_RATE_PER_MINUTE = env.int("STATUS_PAGE_RATE_PER_MINUTE", default=30)
 # A PDF report with more sections than this is rendered by a Celery task ("your report is ready").
 REPORT_PDF_SYNC_MAX_SECTIONS = env.int("REPORT_PDF_SYNC_MAX_SECTIONS", default=30)
 

@@ -7,6 +7,8 @@ import datetime as dt
 import random
 from collections.abc import Mapping
 
+from django.utils import timezone
+
 from demo.fleet.rows import PARIS
 from demo.tickets.drafts import DemoFleet, EntryDraft, FleetDevice, Holding, TicketDraft
 from demo.tickets.effects import image_check, pick_spare
@@ -33,6 +35,7 @@ from demo.tickets.worktime import WorkingTime, skewed_hours
 from devices.models import Device
 from devices.selectors import CoverageAnswer, coverage_for
 from repairs.models import TimelineEntry
+from repairs.services.loaners import default_due_on
 from repairs.sla.clock import FIRST_RESPONSE_NAMES
 from repairs.states import FINAL_STATES, Coverage, ReturnChannel, State, TransitionSpec
 
@@ -66,6 +69,8 @@ class Decisions:
             payload["coverage_proposed"] = answer.decision
             if draft.claim is None and answer.coverage is not None and answer.decision == Coverage.ACCIDENTAL:
                 draft.claim = answer.coverage  # counted at start_repair or swap, below
+        elif name == "start_repair" and draft.coverage == Coverage.FAMILY:
+            return False  # ticket_start_repair would refuse: a family repair needs an accepted quote
         elif name == "close_no_fault":
             payload["note"] = note
         elif name == "order_parts":
@@ -201,9 +206,17 @@ class Decisions:
         staff = self.fleet.staff.get(draft.establishment_id, [])
         lender = rng.choice(staff) if staff and rng.random() < 0.5 else tech
         draft.loaner, draft.loaner_lent_at, draft.loaner_returned_at = spare, lent, returned
+        draft.loaner_due_on = default_due_on(timezone.localdate(lent))  # the service's default
         payload = {"device": spare.serial}
         draft.entries.append(
-            EntryDraft(lent, lender, TimelineEntry.Kind.LOANER, "lend_loaner", payload=payload, fields=dict(payload))
+            EntryDraft(
+                lent,
+                lender,
+                TimelineEntry.Kind.LOANER,
+                "lend_loaner",
+                payload={**payload, "due_on": draft.loaner_due_on.isoformat()},
+                fields=dict(payload),
+            )
         )
         if returned is not None:
             collector = final.actor_id if final.actor_id in (tech, *staff, *self.fleet.depot_technicians) else tech

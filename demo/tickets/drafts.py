@@ -167,6 +167,7 @@ class TicketDraft:
     replacement: FleetDevice | None = None
     loaner: FleetDevice | None = None
     loaner_lent_at: dt.datetime | None = None
+    loaner_due_on: dt.date | None = None
     loaner_returned_at: dt.datetime | None = None
     claim: WarrantyCoverage | None = None  # the protection whose claim start_repair or swap counts
     swap_holding: Holding | None = None  # the assignment a swap moves to the replacement

@@ -1,7 +1,8 @@
 """What the services do to the fleet, applied to the generator's plain values.
 
 repairs.services writes these effects as each transition fires: the device goes to the workshop
-when it is received or diagnosed, back to its holder (or to stock) when the ticket ends, a swap
+when it is received or diagnosed (to the manufacturer and back under warranty), back to its
+holder (or to stock) when the ticket ends, a swap
 moves the holder's assignment to a spare and sends the faulty laptop to the depot (lost, for a
 theft), a repair hands back a laptop on the académie's current image, a loaner leaves the spare
 pool and comes back. The writer stores the result; tests/demo checks it against the services.
@@ -71,6 +72,10 @@ def apply_effects(draft: TicketDraft, *, fleet: DemoFleet) -> None:
             continue
         elif entry.name in INTO_WORKSHOP and device.status not in OUT_OF_SERVICE:
             device.status = Device.Status.IN_REPAIR
+        elif entry.name == "send_to_manufacturer" and device.status not in OUT_OF_SERVICE:
+            device.status = Device.Status.AT_MANUFACTURER
+        elif entry.name == "receive_from_manufacturer" and device.status not in OUT_OF_SERVICE:
+            device.status = Device.Status.IN_REPAIR
         elif entry.name in BACK_TO_HOLDER:
             returned = draft.replacement if entry.name in RETURNS and draft.replacement else device
             if returned.status == Device.Status.IN_REPAIR:
@@ -97,6 +102,8 @@ def _swap(draft: TicketDraft, *, at: dt.datetime, actor_id: int | None) -> None:
         holding.end = at
         spare.holdings.append(Holding(None, holding.student_id, at, None, holding.channel, handed_over_by=actor_id))
     lost = draft.category == FaultCategory.THEFT_LOSS
-    device.status, device.place_id = (Device.Status.LOST if lost else Device.Status.IN_STOCK), None
+    if device.status != Device.Status.AT_MANUFACTURER:  # tracked there until it comes back
+        device.status = Device.Status.LOST if lost else Device.Status.IN_STOCK
+    device.place_id = None
     spare.status = Device.Status.ASSIGNED if holding is not None else Device.Status.IN_STOCK
     spare.place_id, spare.taken_at = draft.establishment_id, at

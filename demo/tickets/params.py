@@ -157,7 +157,7 @@ PINS = (
     Pin(State.IN_REPAIR, C.KEYBOARD, demo_tech=False),
     Pin(State.AT_MANUFACTURER, C.BATTERY, loaner=True),
     Pin(State.READY_FOR_RETURN, C.SCREEN),
-    Pin(State.IN_TRANSIT, C.LIQUID_DAMAGE, demo_tech=False),
+    Pin(State.IN_TRANSIT, C.BATTERY, demo_tech=False),  # not a family repair: those wait for a quote
     Pin(State.RETURNED, C.KEYBOARD, loaner=True),
     # Handed back days ago: the current month's report counts a swap from its first week on.
     Pin(State.RETURNED, C.LIQUID_DAMAGE, swap=True, age_days=(1.5, 4)),
@@ -196,7 +196,9 @@ def allowed_transitions(*, category: str, decision: str, may_swap: bool) -> froz
     with its student, so only its last ticket may. The manufacturer only sees covered laptops."""
     if category == C.THEFT_LOSS:
         return frozenset({"start_diagnosis", "swap", "hand_over", "cancel"})
-    allowed = ALL_TRANSITIONS if may_swap else ALL_TRANSITIONS - {"swap"}
+    allowed = ALL_TRANSITIONS - {"return_unrepaired"}  # no demo family refuses a quote
+    if not may_swap:
+        allowed -= {"swap"}
     if decision not in WARRANTY_DECISIONS:
         allowed -= {"send_to_manufacturer", "receive_from_manufacturer"}
     return allowed

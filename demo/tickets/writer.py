@@ -77,6 +77,7 @@ def _ticket(reference: str, draft: TicketDraft) -> Ticket:
         replacement_id=draft.replacement.pk if draft.replacement else None,
         loaner_id=draft.loaner.pk if draft.loaner else None,
         loaner_lent_at=draft.loaner_lent_at,
+        loaner_due_on=draft.loaner_due_on,
         loaner_returned_at=draft.loaner_returned_at,
         return_channel=draft.return_channel,
         carrier=draft.carrier,

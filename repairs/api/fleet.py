@@ -9,7 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from devices import permissions as fleet
-from devices.models import Device, normalise_serial
+from devices.models import Device, Role, normalise_serial
 from devices.selectors import current_holdings, device_holder_assignment
 from repairs import selectors
 from repairs.api.serializers import TicketListSerializer
@@ -82,7 +82,16 @@ class MeView(APIView):
                 "username": serializers.CharField(),
                 "name": serializers.CharField(),
                 "role": serializers.CharField(allow_null=True),
-                "establishments": serializers.ListField(child=serializers.DictField()),
+                "establishments": serializers.ListField(
+                    child=serializers.DictField(),
+                    help_text="The establishments the caller works for, as {uai, name}: a student's or staff "
+                    "member's own, a zone technician's zone. Empty when `all_establishments` is true.",
+                ),
+                "all_establishments": serializers.BooleanField(
+                    help_text="True when the caller's scope is every establishment (managers, supervisors, "
+                    "technicians of the depot zone): `establishments` is then left empty rather than "
+                    "listing them all."
+                ),
                 "zone": serializers.CharField(allow_null=True),
                 "devices": serializers.ListField(child=serializers.CharField()),
             },
@@ -92,8 +101,10 @@ class MeView(APIView):
         user = request.user
         profile = fleet.profile_of(user)
         role = fleet.role_of(user)
-        establishments = []
-        if profile and profile.establishment_id:
+        establishments, everywhere = [], fleet.establishment_filter(user) is None
+        if role == Role.TECHNICIAN and not everywhere:
+            establishments = list(fleet.visible_establishments(user=user).order_by("uai").values("uai", "name"))
+        elif profile and profile.establishment_id:
             establishments = [{"uai": profile.establishment.uai, "name": profile.establishment.name}]
         held = current_holdings(student=user).values_list("device__serial_number", flat=True)
         return Response(
@@ -102,6 +113,7 @@ class MeView(APIView):
                 "name": user.get_full_name(),
                 "role": role,
                 "establishments": establishments,
+                "all_establishments": everywhere,
                 "zone": profile.zone.code if profile and profile.zone_id else None,
                 "devices": list(held),
             }

@@ -6,9 +6,11 @@ from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from devices.models import FaultCategory
-from repairs import selectors
-from repairs.models import Attachment, Ticket, TimelineEntry
+from devices import permissions as fleet
+from devices.models import FaultCategory, Role
+from repairs import permissions, selectors
+from repairs.models import Attachment, Ticket, TicketPart, TimelineEntry
+from repairs.timeline import hidden_from
 
 
 @extend_schema_field(
@@ -81,6 +83,8 @@ class AttachmentSerializer(serializers.ModelSerializer):
 
 class TicketDetailSerializer(TicketListSerializer):
     reporter = UserField()
+    costs = serializers.SerializerMethodField()
+    status_url = serializers.SerializerMethodField()
     available_transitions = serializers.SerializerMethodField()
     timeline = serializers.SerializerMethodField()
     attachments = serializers.SerializerMethodField()
@@ -101,21 +105,71 @@ class TicketDetailSerializer(TicketListSerializer):
             "replacement",
             "loaner",
             "loaner_out",
+            "loaner_due_on",
             "return_channel",
             "carrier",
             "tracking_number",
             "first_responded_at",
             "resolved_at",
+            "quote_state",
+            "returned_unrepaired",
+            "costs",
+            "status_url",
             "available_transitions",
             "timeline",
             "attachments",
         ]
 
+    @extend_schema_field(
+        {
+            "type": "object",
+            "nullable": True,
+            "description": "null when the caller may not see costs (a student, unless the family pays)",
+            "properties": {
+                "parts": {"type": "array", "items": {"type": "object"}},
+                "labour_minutes": {"type": "integer"},
+                "parts_cost": {"type": "string"},
+                "labour_cost": {"type": "string"},
+                "total": {"type": "string"},
+            },
+        }
+    )
+    def get_costs(self, ticket) -> dict | None:
+        if not permissions.may_see_costs(user=self.context["request"].user, ticket=ticket):
+            return None
+        lines = TicketPart.objects.filter(ticket=ticket).select_related("part")
+        return {
+            "parts": [
+                {
+                    "reference": line.part.reference,
+                    "label": line.part.label,
+                    "quantity": line.quantity,
+                    "unit_price": str(line.unit_price),
+                }
+                for line in lines
+            ],
+            "labour_minutes": ticket.labour_minutes,
+            "parts_cost": str(ticket.parts_cost),
+            "labour_cost": str(ticket.labour_cost),
+            "total": str(ticket.cost),
+        }
+
+    def get_status_url(self, ticket) -> str:
+        """The status link without an account, for whoever may see the ticket (to give to a family)."""
+        return self.context["request"].build_absolute_uri(reverse("repairs:status", args=[ticket.status_token]))
+
     def get_available_transitions(self, ticket) -> list[str]:
         return [spec.name for spec in selectors.available_transitions(ticket=ticket, user=self.context["request"].user)]
 
     def get_timeline(self, ticket) -> list[dict]:
-        entries = ticket.timeline.select_related("actor").order_by("at", "pk")
+        user = self.context["request"].user
+        internal = fleet.role_of(user) != Role.STUDENT
+        costs_shown = permissions.may_see_costs(user=user, ticket=ticket)
+        entries = [
+            entry
+            for entry in ticket.timeline.select_related("actor").order_by("at", "pk")
+            if not hidden_from(entry, internal=internal, costs_shown=costs_shown)
+        ]
         return TimelineEntrySerializer(entries, many=True).data
 
     def get_attachments(self, ticket) -> list[dict]:
@@ -152,3 +206,6 @@ class CommentSerializer(serializers.Serializer):
 
 class LoanerSerializer(serializers.Serializer):
     device = serializers.CharField(required=False, allow_blank=True, help_text="serial; a spare is picked if absent")
+    due_on = serializers.DateField(
+        required=False, allow_null=True, help_text="YYYY-MM-DD; default: LOANER_DEFAULT_DAYS days from today"
+    )

@@ -95,7 +95,12 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cre
         ticket = self.get_object()
         form = LoanerSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        services.ticket_lend_loaner(ticket=ticket, actor=request.user, device=form.validated_data.get("device"))
+        services.ticket_lend_loaner(
+            ticket=ticket,
+            actor=request.user,
+            device=form.validated_data.get("device"),
+            due_on=form.validated_data.get("due_on"),
+        )
         return self.detail_response(ticket)
 
     @extend_schema(request=None, responses={200: TicketDetailSerializer})

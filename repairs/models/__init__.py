@@ -1,7 +1,11 @@
-"""The repairs app's models: tickets and their history (`tickets`), SLA policies, closures and
-notices (`sla`), rendered report files (`exports`)."""
+"""The repairs app's models: tickets and their history (`tickets`), their files (`attachments`),
+costs and quotes (`costs`), loaner reminders (`loaners`), SLA policies, closures and notices
+(`sla`), rendered report files (`exports`)."""
 
+from repairs.models.attachments import Attachment, attachment_path
+from repairs.models.costs import LabourRate, Part, Quote, TicketPart
 from repairs.models.exports import ReportExport
+from repairs.models.loaners import LoanerNotice
 from repairs.models.sla import (
     PAUSABLE_STATES,
     Closure,
@@ -16,20 +20,25 @@ from repairs.models.sla import (
     working_days_validator,
 )
 from repairs.models.tickets import (
-    Attachment,
+    QUOTE_REFUSALS,
     OptimisticLockMixin,
     ReferenceCounter,
     Ticket,
     TimelineEntry,
-    attachment_path,
     fsm_transition,
+    new_status_token,
 )
 
 __all__ = [
     "PAUSABLE_STATES",
+    "QUOTE_REFUSALS",
     "Attachment",
     "Closure",
+    "LabourRate",
+    "LoanerNotice",
     "OptimisticLockMixin",
+    "Part",
+    "Quote",
     "ReferenceCounter",
     "ReportExport",
     "SlaNotice",
@@ -37,6 +46,7 @@ __all__ = [
     "SlaTarget",
     "SlaThreshold",
     "Ticket",
+    "TicketPart",
     "TimelineEntry",
     "attachment_path",
     "default_pause_states",
@@ -44,5 +54,6 @@ __all__ = [
     "default_workday_start",
     "default_working_days",
     "fsm_transition",
+    "new_status_token",
     "working_days_validator",
 ]

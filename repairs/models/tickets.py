@@ -6,6 +6,8 @@ the fleet, notifications, all in one transaction.
 
 from __future__ import annotations
 
+import secrets
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -22,6 +24,7 @@ from repairs.states import (
     TRANSITIONS_BY_NAME,
     Coverage,
     Priority,
+    QuoteState,
     ReturnChannel,
     State,
 )
@@ -35,6 +38,11 @@ def fsm_transition(name: str):
         return permissions.may_fire(user=user, ticket=instance, name=name)
 
     return transition(field="state", source=list(spec.sources), target=spec.target, permission=permission)
+
+
+def new_status_token() -> str:
+    """The secret of a ticket's status link: 43 URL-safe characters (256 random bits)."""
+    return secrets.token_urlsafe(32)
 
 
 class ReferenceCounter(models.Model):
@@ -135,11 +143,26 @@ class Ticket(FSMModelMixin, OptimisticLockMixin, models.Model):
     )
     loaner_lent_at = models.DateTimeField(_("loaner lent at"), null=True, blank=True)
     loaner_returned_at = models.DateTimeField(_("loaner returned at"), null=True, blank=True)
+    loaner_due_on = models.DateField(_("loaner due back on"), null=True, blank=True)
     return_channel = models.CharField(
         _("return channel"), max_length=8, choices=ReturnChannel.choices, default=ReturnChannel.ON_SITE
     )
     carrier = models.CharField(_("carrier"), max_length=64, blank=True)
     tracking_number = models.CharField(_("tracking number"), max_length=64, blank=True)
+    # The status link without an account (SPEC §3): whoever holds /s/<token>/ reads the ticket's
+    # state. Kept as is (not hashed) because the printed receipt can be printed again; a new token
+    # revokes the old one.
+    status_token = models.CharField(max_length=64, unique=True, default=new_status_token, editable=False)
+
+    # Costs (SPEC §3.2), stored when parts, labour or the coverage change, so that reports add
+    # columns; a closed ticket's cost never moves when the price list or a rate changes.
+    labour_minutes = models.PositiveIntegerField(_("labour time (minutes)"), default=0)
+    parts_cost = models.DecimalField(_("parts cost (€)"), max_digits=10, decimal_places=2, default=0)
+    labour_cost = models.DecimalField(_("labour cost (€)"), max_digits=10, decimal_places=2, default=0)
+    quote_state = models.CharField(
+        _("quote"), max_length=8, choices=QuoteState.choices, default=QuoteState.NONE, blank=True
+    )
+    returned_unrepaired = models.BooleanField(_("returned unrepaired"), default=False)
 
     declared_at = models.DateTimeField(_("declared at"), default=timezone.now)
     first_responded_at = models.DateTimeField(_("first response at"), null=True, blank=True)
@@ -210,6 +233,12 @@ class Ticket(FSMModelMixin, OptimisticLockMixin, models.Model):
             models.Index(fields=["device", "declared_at"]),
             models.Index(fields=["resolved_at"]),
             models.Index(fields=["first_responded_at"]),
+            # Loaners out, by due date: the overdue lists and the reminders read this, not the table.
+            models.Index(
+                fields=["loaner_due_on"],
+                condition=Q(loaner__isnull=False, loaner_returned_at__isnull=True),
+                name="ticket_loaner_out_due",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -222,6 +251,20 @@ class Ticket(FSMModelMixin, OptimisticLockMixin, models.Model):
     @property
     def loaner_out(self) -> bool:
         return self.loaner_id is not None and self.loaner_returned_at is None
+
+    @property
+    def cost(self):
+        return self.parts_cost + self.labour_cost
+
+    def loaner_must_be_back(self, *, before: str) -> None:
+        """No path to a final state leaves a loaner out (SPEC §3.1)."""
+        if self.loaner_out:
+            raise ValidationError(
+                {
+                    "loaner": _("Collect the loaner %(device)s first: “%(action)s” is not possible while it is out.")
+                    % {"device": self.loaner.asset_tag if self.loaner else "", "action": before}
+                }
+            )
 
     # The transitions of SPEC §3.1. Checks that need the database live in the services.
 
@@ -239,10 +282,11 @@ class Ticket(FSMModelMixin, OptimisticLockMixin, models.Model):
 
     @fsm_transition("cancel")
     def cancel(self) -> None:
-        pass
+        self.loaner_must_be_back(before=TRANSITIONS_BY_NAME["cancel"].label)
 
     @fsm_transition("close_no_fault")
     def close_no_fault(self, *, note: str) -> None:
+        self.loaner_must_be_back(before=TRANSITIONS_BY_NAME["close_no_fault"].label)
         if not note.strip():
             raise ValidationError({"note": _("Say what was checked: a note is required to close without a fault.")})
 
@@ -250,6 +294,8 @@ class Ticket(FSMModelMixin, OptimisticLockMixin, models.Model):
     def start_repair(self) -> None:
         if not self.coverage:
             raise ValidationError({"coverage": _("Decide the coverage before starting the repair.")})
+        if self.coverage == Coverage.FAMILY and self.quote_state != QuoteState.ACCEPTED:
+            raise ValidationError({"quote": QUOTE_REFUSALS[self.quote_state]})
 
     @fsm_transition("order_parts")
     def order_parts(self, *, parts: list[str]) -> None:
@@ -282,6 +328,14 @@ class Ticket(FSMModelMixin, OptimisticLockMixin, models.Model):
             )
         self.replacement = replacement
 
+    @fsm_transition("return_unrepaired")
+    def return_unrepaired(self) -> None:
+        if self.quote_state != QuoteState.REFUSED:
+            raise ValidationError(
+                {"quote": _("A laptop is returned unrepaired only when the family refused the quote.")}
+            )
+        self.returned_unrepaired = True
+
     @fsm_transition("ship")
     def ship(self, *, carrier: str, tracking_number: str) -> None:
         errors = {}
@@ -296,14 +350,19 @@ class Ticket(FSMModelMixin, OptimisticLockMixin, models.Model):
 
     @fsm_transition("deliver")
     def deliver(self) -> None:
-        pass
+        self.loaner_must_be_back(before=TRANSITIONS_BY_NAME["deliver"].label)
 
     @fsm_transition("hand_over")
     def hand_over(self) -> None:
-        if self.loaner_out:
-            raise ValidationError(
-                {"loaner": _("Collect the loaner %(device)s before handing the device over.") % {"device": self.loaner}}
-            )
+        self.loaner_must_be_back(before=TRANSITIONS_BY_NAME["hand_over"].label)
+
+
+# Why a repair charged to the family may not start yet, by where its quote stands.
+QUOTE_REFUSALS = {
+    QuoteState.NONE: _("A repair charged to the family needs a quote the family accepted: issue the quote first."),
+    QuoteState.PENDING: _("The family has not accepted the quote yet: the repair starts once they accept it."),
+    QuoteState.REFUSED: _("The family refused the quote: return the laptop unrepaired."),
+}
 
 
 class TimelineEntry(models.Model):
@@ -337,32 +396,3 @@ class TimelineEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ticket_id} {self.kind} {self.name}"
-
-
-def attachment_path(instance: Attachment, filename: str) -> str:
-    # The stored name is ours, not the uploader's: nothing they type reaches the file system.
-    return (
-        f"tickets/{instance.ticket.declared_at:%Y/%m}/{instance.ticket.reference}/{instance.token}.{instance.extension}"
-    )
-
-
-class Attachment(models.Model):
-    ticket = models.ForeignKey(Ticket, verbose_name=_("ticket"), on_delete=models.CASCADE, related_name="attachments")
-    token = models.CharField(max_length=32, unique=True, editable=False)
-    file = models.FileField(_("file"), upload_to=attachment_path, max_length=255)
-    original_name = models.CharField(_("file name"), max_length=150)
-    content_type = models.CharField(_("type"), max_length=64)
-    extension = models.CharField(max_length=8)
-    size = models.PositiveIntegerField(_("size"))
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.SET_NULL, related_name="+", null=True
-    )
-    uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
-
-    class Meta:
-        verbose_name = _("attachment")
-        verbose_name_plural = _("attachments")
-        ordering = ["uploaded_at", "pk"]
-
-    def __str__(self) -> str:
-        return self.original_name

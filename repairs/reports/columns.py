@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 class Column:
     key: str
     label: str
-    kind: str  # text, int, decimal (one digit), percent (one digit)
+    kind: str  # text, int, decimal (one digit), percent (one digit), money (euros, two digits)
     short: str = ""  # a narrower heading for the tables
 
     @property
@@ -62,6 +62,12 @@ COLUMNS: tuple[Column, ...] = (
     Column("loaners_out", _("Loaners out at the end of the period"), "int", _("Loaners out")),
     Column("devices", _("Devices in service"), "int", _("Devices")),
     Column("devices_outdated_image", _("Devices on an outdated master image"), "int", _("Outdated image")),
+    Column("costed", _("Closed tickets with a cost"), "int", _("With a cost")),
+    Column("parts_cost", _("Parts cost of the closed tickets (€)"), "money", _("Parts")),
+    Column("labour_cost", _("Labour cost of the closed tickets (€)"), "money", _("Labour")),
+    Column("cost", _("Cost of the closed tickets (€)"), "money", _("Cost")),
+    Column("cost_avg", _("Average cost of a ticket with a cost (€)"), "money", _("Average cost")),
+    Column("unrepaired", _("Returned unrepaired (quote refused)"), "int", _("Unrepaired")),
 )
 COLUMNS_BY_KEY = {column.key: column for column in COLUMNS}
 
@@ -99,3 +105,6 @@ SUMMARY_KEYS = (
     "loaners_out",
     "devices_outdated_image",
 )
+
+# The costs table of the HTML page and the PDF (SPEC §3.2: by coverage, model, establishment…).
+COST_KEYS = ("costed", "parts_cost", "labour_cost", "cost", "cost_avg")

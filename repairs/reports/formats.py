@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from devices.models import Academie, Departement, DeviceModel, Establishment, FaultCategory
 from repairs.pdf import html_to_pdf
 from repairs.reports import charts
-from repairs.reports.columns import COLUMNS, COLUMNS_BY_KEY, SUMMARY_KEYS, TABLE_KEYS
+from repairs.reports.columns import COLUMNS, COLUMNS_BY_KEY, COST_KEYS, SUMMARY_KEYS, TABLE_KEYS
 from repairs.reports.generator import Report
 from repairs.states import Coverage
 
@@ -34,6 +34,8 @@ def cell_text(value, kind: str) -> str:
         return number_format(value, decimal_pos=1, use_l10n=True, force_grouping=True)
     if kind == "percent":
         return number_format(value, decimal_pos=1, use_l10n=True, force_grouping=True) + " %"
+    if kind == "money":
+        return number_format(value, decimal_pos=2, use_l10n=True, force_grouping=True) + " €"
     return str(value)
 
 
@@ -143,6 +145,9 @@ def report_context(report: Report, *, sections: bool = False) -> dict:
         "columns": [COLUMNS_BY_KEY[k] for k in TABLE_KEYS],
         "rows": [{"key": r["key"], "label": r["label"], "cells": _cells(r, TABLE_KEYS)} for r in report.rows],
         "total": {"label": report.total["label"], "cells": _cells(report.total, TABLE_KEYS)},
+        "cost_columns": [COLUMNS_BY_KEY[k] for k in COST_KEYS],
+        "cost_rows": [{"key": r["key"], "label": r["label"], "cells": _cells(r, COST_KEYS)} for r in report.rows],
+        "cost_total": {"label": report.total["label"], "cells": _cells(report.total, COST_KEYS)},
         "charts_overview": [
             {
                 "wide": True,
@@ -166,7 +171,10 @@ def report_context(report: Report, *, sections: bool = False) -> dict:
         ],
     }
     if sections:
-        figure_keys = [c.key for c in COLUMNS[2:] if report.fleet or not c.key.startswith("devices")]
+        # A section's costs are in the costs table; its page keeps the service figures.
+        figure_keys = [
+            c.key for c in COLUMNS[2:] if (report.fleet or not c.key.startswith("devices")) and c.key not in COST_KEYS
+        ]
         context["sections"] = [
             {
                 "label": row["label"],

@@ -17,11 +17,14 @@ Definitions, for a period [start, end) in Europe/Paris:
 - breaches: due dates that fell in the period and were missed;
 - repaired / swapped / manufacturer: tickets returned in the period, by what was done (a swap
   wins, then a manufacturer repair); the manufacturer turnaround is their time there (calendar);
+  unrepaired: returned without repair because the family refused the quote (in none of the three);
 - repeat failures: tickets opened in the period whose device had another (not cancelled)
   ticket declared within the 30 (90) days before;
 - loaners out: lent before the end and not back at the end;
 - devices: in service (not retired, lost or stolen) now, and those whose image is not their
-  académie's current one. Only for places and models: a technician or a category has no fleet.
+  académie's current one. Only for places and models: a technician or a category has no fleet;
+- costs (SPEC §3.2): of the tickets closed in the period, the parts and labour stored on each
+  (their cost is final then), their sum, and the average over those with any cost; in euros.
 """
 
 from __future__ import annotations
@@ -31,15 +34,15 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.db import connection, transaction
-from django.db.models import Case, Count, Exists, IntegerField, Min, OuterRef, Q, QuerySet, Sum, Value, When
+from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet, Sum, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from devices.models import Academie, Departement, Device, FaultCategory
 from repairs.models import Ticket
 from repairs.reports.params import Dimension, ReportParams
+from repairs.reports.series import opened_closed_series
 from repairs.reports.sql import Epoch, PercentileCont, ShiftDays, percentile_native, percentiles_by_window
-from repairs.sla.calendar import PARIS
 from repairs.states import Coverage, State
 
 PERCENTS = (50, 90)
@@ -55,7 +58,11 @@ COUNTS = (
     "manufacturer",
     "repeat_30_days",
     "repeat_90_days",
+    "costed",
+    "unrepaired",
 )
+# Amounts in euros, summed like the counts (the groups partition the tickets).
+MONEY = ("parts_cost", "labour_cost")
 # Sums kept beside the rows to make their ratios and averages, and the totals'.
 SUMS = (
     "backlog_age_seconds",
@@ -150,10 +157,16 @@ def _aggregates(q: dict[str, Q], as_of: dt.datetime) -> dict:
         "resolution_breaches": Count("pk", filter=q["res_due_in"] & Q(resolution_breached=True)),
         "swapped": Count("pk", filter=q["returned"] & Q(replacement__isnull=False)),
         "manufacturer": Count("pk", filter=q["returned"] & Q(replacement__isnull=True) & ~Q(rma_number="")),
-        "repaired": Count("pk", filter=q["returned"] & Q(replacement__isnull=True, rma_number="")),
+        "repaired": Count(
+            "pk", filter=q["returned"] & Q(replacement__isnull=True, rma_number="", returned_unrepaired=False)
+        ),
+        "unrepaired": Count("pk", filter=q["returned"] & Q(returned_unrepaired=True)),
         # `opened` first: the correlated subquery runs only for the tickets opened in the period.
         "repeat_30_days": Count("pk", filter=q["opened"] & Q(_repeat(30))),
         "repeat_90_days": Count("pk", filter=q["opened"] & Q(_repeat(90))),
+        "costed": Count("pk", filter=q["closed"] & (Q(parts_cost__gt=0) | Q(labour_cost__gt=0))),
+        "parts_cost": Sum("parts_cost", filter=q["closed"]),
+        "labour_cost": Sum("labour_cost", filter=q["closed"]),
     }
     if percentile_native():
         measures.update(_native_percentiles(q))
@@ -193,10 +206,17 @@ def _pct(part: int, whole: int) -> float | None:
     return round(100 * part / whole, 1) if whole else None
 
 
+def _euros(value) -> float:
+    return round(float(value or 0), 2)
+
+
 def _finish(row: dict, sums: dict, percentiles: dict, oldest: dt.datetime | None, as_of: dt.datetime) -> dict:
     """The derived columns of a row from its counts, sums and percentiles."""
     returned = row["repaired"] + row["swapped"] + row["manufacturer"]
+    cost = _euros(row["parts_cost"] + row["labour_cost"])
     row.update(
+        cost=cost,
+        cost_avg=round(cost / row["costed"], 2) if row["costed"] else None,
         backlog_avg_age_days=_round(sums["backlog_age_seconds"] / row["backlog"] / DAY) if row["backlog"] else None,
         backlog_max_age_days=_round((as_of - oldest).total_seconds() / DAY) if oldest else None,
         first_response_within_sla_pct=_pct(sums["first_response_within"], sums["first_response_with_due"]),
@@ -220,43 +240,6 @@ def _window_percentiles(tickets: QuerySet, q: dict[str, Q], group_fields: list[s
         )
         for p in _percentiles()
     }
-
-
-def _buckets(params: ReportParams) -> tuple[str, list[dt.date]]:
-    """Days for a month, weeks (from the first day) up to about six months, calendar months up to
-    five years, else calendar years: a chart keeps a readable number of columns for any period."""
-    days = (params.date_to - params.date_from).days + 1
-    if days <= 31:
-        return "day", [params.date_from + dt.timedelta(days=n) for n in range(days)]
-    if days <= 190:
-        return "week", [params.date_from + dt.timedelta(days=n) for n in range(0, days, 7)]
-    if days > 5 * 366:
-        years = range(params.date_from.year + 1, params.date_to.year + 1)
-        return "year", [params.date_from, *(dt.date(year, 1, 1) for year in years)]
-    starts, month = [params.date_from], params.date_from.replace(day=1)
-    while True:
-        month = (month + dt.timedelta(days=32)).replace(day=1)
-        if month > params.date_to:
-            return "month", starts
-        starts.append(month)
-
-
-def _series(tickets: QuerySet, params: ReportParams, q: dict[str, Q]) -> tuple[str, list[dict]]:
-    """Opened and closed per bucket: the bucket of each ticket is a CASE over the buckets' Paris
-    midnights, computed here, so that the database compares instants (no date function per row)."""
-    name, starts = _buckets(params)
-    bounds = [dt.datetime.combine(day, dt.time(), tzinfo=PARIS) for day in starts[1:]]
-    series = [{"bucket": day, "opened": 0, "closed": 0} for day in starts]
-    for measure, column in (("opened", "declared_at"), ("closed", "resolved_at")):
-        bucket = Case(
-            *(When(**{f"{column}__lt": bound}, then=Value(i)) for i, bound in enumerate(bounds)),
-            default=Value(len(bounds)),
-            output_field=IntegerField(),
-        )
-        rows = tickets.filter(q[measure]).annotate(bucket=bucket).values("bucket").annotate(n=Count("pk")).order_by()
-        for row in rows:
-            series[row["bucket"]][measure] = row["n"]
-    return name, series
 
 
 def _breakdown(tickets: QuerySet, dimension: Dimension, q: dict[str, Q]) -> dict:
@@ -379,17 +362,20 @@ def _report_build(*, params: ReportParams, tickets, now, series: bool, breakdown
         if key not in rows:
             rows[key] = {"key": key, "label": _label(dimension, key, [source[f] for f in labels])}
     counts = {g[dimension.ticket_key]: g for g in grouped}
-    total, total_sums = dict.fromkeys((*COUNTS, "loaners_out"), 0), dict.fromkeys(SUMS, 0)
+    total, total_sums = dict.fromkeys((*COUNTS, "loaners_out", *MONEY), 0), dict.fromkeys(SUMS, 0)
     oldest = [g["backlog_oldest"] for g in grouped if g["backlog_oldest"]]
     for key, row in rows.items():
         group = counts.get(key, {})
         row.update({name: group.get(name) or 0 for name in COUNTS})
+        row.update({name: _euros(group.get(name)) for name in MONEY})
         row["loaners_out"] = loaners[key]["loaners_out"] if key in loaners else 0
         row.update(fleet_figures(fleet, key))
         sums = {name: group.get(name) or 0 for name in SUMS}
         _finish(row, sums, percentiles.get(key, {}), group.get("backlog_oldest"), as_of)
         for name in (*COUNTS, "loaners_out"):
             total[name] += row[name]
+        for name in MONEY:
+            total[name] = _euros(total[name] + row[name])
         for name in SUMS:
             total_sums[name] += sums[name]
     total.update(key=None, label=_("Total"))
@@ -399,7 +385,7 @@ def _report_build(*, params: ReportParams, tickets, now, series: bool, breakdown
     ordered = sorted(rows.values(), key=lambda r: (r["key"] is None, str(r["label"]).casefold(), str(r["key"])))
     report = Report(params=params, generated_at=now, as_of=as_of, rows=ordered, total=total)
     if series:
-        report.bucket, report.series = _series(base, params, q)
+        report.bucket, report.series = opened_closed_series(base, params, q)
     if breakdown:
         report.breakdown = _breakdown(relevant, dimension, q)
     return report

@@ -24,6 +24,7 @@ from repairs.exceptions import ActionForbidden, TicketChanged, TransitionNotPoss
 from repairs.limits import texts_check
 from repairs.messages import announce
 from repairs.models import Ticket, TimelineEntry
+from repairs.pricing import labour_cost_refresh
 from repairs.sla import engine as sla
 from repairs.states import FINAL_STATES, TRANSITIONS_BY_NAME, State, TransitionSpec
 
@@ -109,6 +110,8 @@ def transition_record(firing: Firing, *, note: str = "") -> TimelineEntry:
         ticket.first_responded_at = now
     if ticket.state in FINAL_STATES:
         ticket.resolved_at = now
+    else:
+        labour_cost_refresh(ticket)  # the coverage may have changed with this transition
     sla.ticket_sla_update(ticket=ticket, now=now, pending=sla.Step(at=now, name=name, target=ticket.state))
     ticket.save()
     entry = TimelineEntry.objects.create(

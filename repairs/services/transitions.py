@@ -187,6 +187,7 @@ def ticket_send_to_manufacturer(
     manufacturer_cover_required(ticket)
     transition_apply(firing, rma_number=rma_number or "")
     firing.payload["rma_number"] = rma_number
+    fleet.device_to_manufacturer(device=ticket.device)
     transition_record(firing, note=note)
     return ticket
 
@@ -199,6 +200,7 @@ def ticket_receive_from_manufacturer(
         ticket=ticket, actor=actor, name="receive_from_manufacturer", expected_version=expected_version, note=note
     )
     transition_apply(firing)
+    fleet.device_into_workshop(device=ticket.device)
     transition_record(firing, note=note)
     return ticket
 
@@ -265,6 +267,18 @@ def ticket_swap(
 
 
 @transaction.atomic
+def ticket_return_unrepaired(*, ticket: Ticket, actor, note: str = "", expected_version: int | None = None) -> Ticket:
+    """The family refused the quote: the laptop goes back as it came, nothing repaired, swapped or
+    re-imaged; it stays in the workshop until it is handed over or delivered."""
+    firing = transition_check(
+        ticket=ticket, actor=actor, name="return_unrepaired", expected_version=expected_version, note=note
+    )
+    transition_apply(firing)
+    transition_record(firing, note=note)
+    return ticket
+
+
+@transaction.atomic
 def ticket_ship(
     *,
     ticket: Ticket,
@@ -320,6 +334,7 @@ TRANSITION_SERVICES: dict[str, Callable[..., Ticket]] = {
     "receive_from_manufacturer": ticket_receive_from_manufacturer,
     "finish_repair": ticket_finish_repair,
     "swap": ticket_swap,
+    "return_unrepaired": ticket_return_unrepaired,
     "ship": ticket_ship,
     "deliver": ticket_deliver,
     "hand_over": ticket_hand_over,

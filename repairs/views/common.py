@@ -8,6 +8,7 @@ from collections.abc import Callable
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -78,3 +79,17 @@ def next_url(request, default: str) -> str:
     ):
         return target
     return reverse(default)
+
+
+def ticket_action(request, reference: str, form_class, call, success: str):
+    """A POST on a ticket's page: validate `form_class`, call `call(ticket, cleaned_data)` through
+    `run_action`, back to the ticket's page."""
+    ticket = visible_ticket_or_404(request, reference)
+    form = form_class(request.POST, request.FILES) if form_class else None
+    if form is not None and not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+    else:
+        run_action(request, ticket, lambda: call(ticket, form.cleaned_data if form else {}), success)
+    return redirect("repairs:ticket", reference=reference)

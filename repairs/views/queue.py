@@ -49,6 +49,8 @@ def ticket_list(request):
         "can_take": role == Role.TECHNICIAN,
         "can_assign": role == Role.MANAGER,
         "technicians": selectors.technicians() if role == Role.MANAGER else [],
+        # Technicians chase the loaners of their zone from their queue.
+        "overdue_loaners": list(selectors.overdue_loaners(user=request.user)[:20]) if role == Role.TECHNICIAN else [],
     }
     return render(request, "repairs/ticket_list.html", context)
 

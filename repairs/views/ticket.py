@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -14,14 +15,18 @@ from repairs import permissions, selectors, services
 from repairs.forms import (
     AttachForm,
     CommentForm,
+    LabourForm,
+    LoanerDueForm,
     LoanerForm,
+    PartForm,
     PriorityForm,
     TicketDueDateForm,
     TransitionForm,
 )
 from repairs.models import Attachment
+from repairs.services.loaners import default_due_on
 from repairs.states import TRANSITIONS_BY_NAME
-from repairs.views.common import attachment_response, run_action, visible_ticket_or_404
+from repairs.views.common import attachment_response, run_action, ticket_action, visible_ticket_or_404
 
 
 @login_required
@@ -34,9 +39,10 @@ def ticket_detail(request, reference: str):
     ]
     operator = permissions.is_operator(user=user, ticket=ticket)
     may_add = not ticket.is_final and permissions.may_comment(user=user, ticket=ticket)
+    handles_loaners = permissions.may_handle_loaners(user=user, ticket=ticket)
     context = {
+        **selectors.ticket_page(ticket=ticket, user=user),
         "ticket": ticket,
-        "timeline": ticket.timeline.select_related("actor").order_by("at", "pk"),
         "attachments": ticket.attachments.all(),
         "transitions": transitions,
         "comment_form": CommentForm() if may_add else None,
@@ -44,10 +50,16 @@ def ticket_detail(request, reference: str):
         "priority_form": PriorityForm(initial={"priority": ticket.priority, "version": ticket.version})
         if operator and not ticket.is_final
         else None,
-        "loaner_form": LoanerForm(initial={"version": ticket.version})
-        if permissions.may_handle_loaners(user=user, ticket=ticket) and not ticket.is_final and not ticket.loaner_out
+        "loaner_form": LoanerForm(initial={"version": ticket.version, "due_on": default_due_on()})
+        if handles_loaners and not ticket.is_final and not ticket.loaner_out
         else None,
-        "can_collect_loaner": ticket.loaner_out and permissions.may_handle_loaners(user=user, ticket=ticket),
+        "can_collect_loaner": ticket.loaner_out and handles_loaners,
+        "loaner_due_form": LoanerDueForm(initial={"version": ticket.version, "due_on": ticket.loaner_due_on})
+        if ticket.loaner_out and handles_loaners
+        else None,
+        "part_form": PartForm(initial={"version": ticket.version}),
+        "labour_form": LabourForm(initial={"version": ticket.version, "minutes": ticket.labour_minutes}),
+        "status_url": request.build_absolute_uri(reverse("repairs:status", args=[ticket.status_token])),
         "due_form": TicketDueDateForm(
             initial={
                 "due_at": ticket.resolution_due_manual,
@@ -89,22 +101,10 @@ def ticket_transition(request, reference: str, name: str):
     return redirect("repairs:ticket", reference=reference)
 
 
-def _ticket_action(request, reference: str, form_class, call, success: str):
-    ticket = visible_ticket_or_404(request, reference)
-    form = form_class(request.POST, request.FILES) if form_class else None
-    if form is not None and not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
-    else:
-        run_action(request, ticket, lambda: call(ticket, form.cleaned_data if form else {}), success)
-    return redirect("repairs:ticket", reference=reference)
-
-
 @login_required
 @require_POST
 def ticket_comment(request, reference: str):
-    return _ticket_action(
+    return ticket_action(
         request,
         reference,
         CommentForm,
@@ -116,7 +116,7 @@ def ticket_comment(request, reference: str):
 @login_required
 @require_POST
 def ticket_attach(request, reference: str):
-    return _ticket_action(
+    return ticket_action(
         request,
         reference,
         AttachForm,
@@ -128,7 +128,7 @@ def ticket_attach(request, reference: str):
 @login_required
 @require_POST
 def ticket_priority(request, reference: str):
-    return _ticket_action(
+    return ticket_action(
         request,
         reference,
         PriorityForm,
@@ -142,7 +142,7 @@ def ticket_priority(request, reference: str):
 @login_required
 @require_POST
 def ticket_due_date(request, reference: str):
-    return _ticket_action(
+    return ticket_action(
         request,
         reference,
         TicketDueDateForm,
@@ -160,7 +160,7 @@ def ticket_due_date(request, reference: str):
 @login_required
 @require_POST
 def ticket_take(request, reference: str):
-    return _ticket_action(
+    return ticket_action(
         request,
         reference,
         None,
@@ -172,12 +172,16 @@ def ticket_take(request, reference: str):
 @login_required
 @require_POST
 def ticket_lend_loaner(request, reference: str):
-    return _ticket_action(
+    return ticket_action(
         request,
         reference,
         LoanerForm,
         lambda t, data: services.ticket_lend_loaner(
-            ticket=t, actor=request.user, device=data.get("device") or None, expected_version=data.get("version")
+            ticket=t,
+            actor=request.user,
+            device=data.get("device") or None,
+            due_on=data.get("due_on"),
+            expected_version=data.get("version"),
         ),
         _("Loaner lent."),
     )
@@ -186,7 +190,7 @@ def ticket_lend_loaner(request, reference: str):
 @login_required
 @require_POST
 def ticket_collect_loaner(request, reference: str):
-    return _ticket_action(
+    return ticket_action(
         request,
         reference,
         None,

@@ -36,7 +36,7 @@ def test_a_technician_takes_a_ticket_and_swaps_the_laptop_then_hands_it_over(ope
     page.get_by_label(f"Sélectionner {ticket.reference}").check()
     page.get_by_role("button", name="Prendre les tickets sélectionnés").click()
     page.get_by_role("link", name=ticket.reference).click()
-    assert world.tech.get_full_name() in page.locator("dl.facts").inner_text()
+    assert world.tech.get_full_name() in page.locator("dl.facts").first.inner_text()  # the fault's facts
 
     def act(label: str) -> None:
         page.locator("summary", has_text=label).click()

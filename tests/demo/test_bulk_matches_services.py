@@ -93,6 +93,10 @@ def replay(drafts: list[TicketDraft]) -> None:
             raise AssertionError(f"no service for {entry.kind} {entry.name}")
 
 
+def without(payload: dict, key: str) -> dict:
+    return {k: v for k, v in payload.items() if k != key}
+
+
 def snapshot(drafts: list[TicketDraft]) -> dict:
     """What both writers must agree on, keyed by natural keys, without times."""
     devices = {draft.device.pk for draft in drafts} | {d.replacement.pk for d in drafts if d.replacement}
@@ -100,8 +104,8 @@ def snapshot(drafts: list[TicketDraft]) -> dict:
     for ticket in Ticket.objects.filter(device_id__in=[d.device.pk for d in drafts]).select_related(
         "reporter", "assignee", "replacement", "loaner", "establishment"
     ):
-        timeline = [
-            (e.kind, e.name, e.source, e.target, e.actor.get_username(), e.note, e.payload)
+        timeline = [  # a loaner's due date is a date like the times: the replay lends it today
+            (e.kind, e.name, e.source, e.target, e.actor.get_username(), e.note, without(e.payload, "due_on"))
             for e in ticket.timeline.select_related("actor").order_by("pk")
         ]
         tickets[(ticket.device.serial_number, ticket.declared_at)] = {

@@ -122,6 +122,8 @@ def test_seeded_tickets_carry_what_the_services_would_have_set(seeded):
             assert ticket.replacement is not None
             if ticket.category == FaultCategory.THEFT_LOSS:
                 assert ticket.police_report and ticket.device.status == Device.Status.LOST
+            elif ticket.timeline.filter(name="swap", source="at_manufacturer").exists():
+                assert ticket.device.status == Device.Status.AT_MANUFACTURER  # until it comes back
             else:
                 assert ticket.device.status == Device.Status.IN_STOCK
     assert Ticket.objects.exclude(assignee=None).filter(state=State.DIAGNOSING).exists()
@@ -262,7 +264,9 @@ def test_open_tickets_agree_with_the_fleet(seeded):
     assert len({(device, category) for device, category, _s, _d in open_rows}) == len(open_rows)
     for _device, _category, state, status in open_rows:
         assert status not in (Device.Status.RETIRED, Device.Status.LOST)
-        if state in WORKSHOP_STATES:
+        if state == "at_manufacturer":
+            assert status == Device.Status.AT_MANUFACTURER  # tracked there until it comes back
+        elif state in WORKSHOP_STATES:
             assert status == Device.Status.IN_REPAIR
     # Every laptop the fleet has in the workshop is there for an open ticket.
     in_workshop = Device.objects.filter(status=Device.Status.IN_REPAIR, establishment__isnull=False)
@@ -357,7 +361,9 @@ def test_loaners_are_lent_from_the_spare_pool_and_collected_before_the_ticket_cl
     periods: dict[int, list] = {}
     for ticket in lent:
         moves = list(ticket.timeline.filter(kind=TimelineEntry.Kind.LOANER).values_list("name", "at", "payload"))
-        expected = [("lend_loaner", ticket.loaner_lent_at, {"device": ticket.loaner.serial_number})]
+        lent = {"device": ticket.loaner.serial_number, "due_on": ticket.loaner_due_on.isoformat()}
+        assert ticket.loaner_due_on > timezone.localdate(ticket.loaner_lent_at)
+        expected = [("lend_loaner", ticket.loaner_lent_at, lent)]
         if ticket.loaner_returned_at:
             expected.append(("collect_loaner", ticket.loaner_returned_at, {"device": ticket.loaner.serial_number}))
         assert moves == expected, ticket

@@ -33,6 +33,8 @@ TRANSITIONS = {
     "receive_from_manufacturer": ({"at_manufacturer"}, "in_repair", {"technician"}),
     "finish_repair": ({"in_repair"}, "ready_for_return", {"technician"}),
     "swap": ({"diagnosing", "in_repair", "at_manufacturer"}, "ready_for_return", {"technician"}),
+    # §3.2: "a refusal returns the laptop unrepaired" (the family refused the quote).
+    "return_unrepaired": ({"diagnosing", "awaiting_parts"}, "ready_for_return", {"technician"}),
     "ship": ({"ready_for_return"}, "in_transit", {"technician"}),
     "deliver": ({"in_transit"}, "returned", {"technician", "staff"}),
     "hand_over": ({"ready_for_return"}, "returned", {"technician", "staff"}),
@@ -51,6 +53,7 @@ FIELDS = {
     "receive_from_manufacturer": {"note"},
     "finish_repair": {"note", "reimage"},
     "swap": {"note", "replacement", "police_report", "reimage", "coverage", "coverage_reason"},
+    "return_unrepaired": {"note"},
     "ship": {"note", "carrier", "tracking_number"},
     "deliver": {"note"},
     "hand_over": {"note"},

@@ -182,12 +182,13 @@ def test_a_large_pdf_is_rendered_by_a_task_and_offered_when_ready(
         response = client.get("/reports/report.pdf", PERIOD)
     export = ReportExport.objects.get()
     assert response.status_code == 302 and response["Location"] == f"/reports/exports/{export.token}/"
-    assert export.status == "ready" and export.page_count == 6
+    # cover, summary, table, costs, one page per lycée and one for the depot
+    assert export.status == "ready" and export.page_count == 7
     page = client.get(response["Location"]).content.decode()
-    assert "Votre rapport est prêt." in page and "6 pages." in page
+    assert "Votre rapport est prêt." in page and "7 pages." in page
     download = client.get(f"/reports/exports/{export.token}/report.pdf")
     assert download["Content-Type"] == "application/pdf"
-    assert len(PdfReader(io.BytesIO(b"".join(download.streaming_content))).pages) == 6
+    assert len(PdfReader(io.BytesIO(b"".join(download.streaming_content))).pages) == 7
     other = make_person(Role.MANAGER, username="autre-chef")
     client.force_login(other)
     assert client.get(response["Location"]).status_code == 404
@@ -330,10 +331,10 @@ def test_a_large_api_pdf_answers_202_with_a_status_url_then_the_file(
         callback()
     ready = api.get(status_url)
     assert ready.status_code == 200
-    assert ready.json()["status"] == "ready" and ready.json()["pages"] == 6
+    assert ready.json()["status"] == "ready" and ready.json()["pages"] == 7
     download = api.get(ready.json()["file_url"].removeprefix("http://testserver"))
     assert download.status_code == 200 and download["Content-Type"] == "application/pdf"
-    assert len(PdfReader(io.BytesIO(b"".join(download.streaming_content))).pages) == 6
+    assert len(PdfReader(io.BytesIO(b"".join(download.streaming_content))).pages) == 7
     # Someone else's export does not exist for another manager.
     other = api_as(make_person(Role.MANAGER, username="autre-chef"))
     assert other.get(status_url).status_code == 404

@@ -292,14 +292,14 @@ def test_the_pdf_shows_the_same_figures(api):
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     text, pages = pdf_text(response.content)
-    assert pages == 6  # cover, summary, table, one page per lycée and one for the depot
+    assert pages == 7  # cover, summary, table, costs, one page per lycée and one for the depot
     lines = [" ".join(line.split()) for line in text.splitlines()]
     for key, label in LABELS.items():
         row = next(line for line in lines if line.startswith(label + " ") and line.count(" ") > 10)
         assert row == " ".join([label, *expected_cells(key)]), label
     assert "Du 01/09/2026 au 30/09/2026" in text
     assert re.search(r"Généré le \d\d/\d\d/\d{4} \d\d:\d\d", text)
-    assert "1 / 6" in text and "6 / 6" in text
+    assert "1 / 7" in text and "7 / 7" in text
     # One page per lycée: its figures beside the total's, including those not in the table.
     beta = lines[lines.index("Lycée Beta, Sète 0340002B") :]
     assert "Prise en charge, 90e centile (heures ouvrées) 4,8 5,5" in beta

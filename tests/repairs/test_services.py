@@ -105,13 +105,13 @@ def test_diagnosis_proposes_the_coverage_from_the_warranty_records(world):
 def test_technician_overrides_the_coverage_with_a_reason(world):
     ticket = walk(world.declare(), world.tech, "start_diagnosis")
     with pytest.raises(ValidationError, match="pourquoi"):
-        services.ticket_start_repair(ticket=ticket, actor=world.tech, coverage="family")
+        services.ticket_start_repair(ticket=ticket, actor=world.tech, coverage="region")
     assert fresh(ticket).state == "diagnosing"
-    services.ticket_start_repair(ticket=fresh(ticket), actor=world.tech, coverage="family", coverage_reason="Casse")
+    services.ticket_start_repair(ticket=fresh(ticket), actor=world.tech, coverage="region", coverage_reason="Casse")
     ticket = fresh(ticket)
-    assert (ticket.state, ticket.coverage, ticket.coverage_overridden) == ("in_repair", "family", True)
+    assert (ticket.state, ticket.coverage, ticket.coverage_overridden) == ("in_repair", "region", True)
     entry = TimelineEntry.objects.filter(ticket=ticket).latest("pk")
-    assert entry.payload["coverage"] == {"from": "manufacturer", "to": "family", "reason": "Casse"}
+    assert entry.payload["coverage"] == {"from": "manufacturer", "to": "region", "reason": "Casse"}
 
 
 def test_an_accidental_damage_repair_uses_one_claim_of_the_protection(world):

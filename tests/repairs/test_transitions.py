@@ -100,9 +100,13 @@ def snapshot(ticket: Ticket) -> tuple:
     return fresh.state, fresh.version, TimelineEntry.objects.filter(ticket=ticket).count(), device.status
 
 
+# What a transition's condition needs on the ticket beyond the state (set up directly, as the state is).
+SETUP = {"return_unrepaired": {"quote_state": "refused"}}
+
+
 def fire(name: str, state: str, person: str):
     world = build_world()
-    ticket = force_state(world.declare(), state, coverage="manufacturer")
+    ticket = force_state(world.declare(), state, coverage="manufacturer", **SETUP.get(name, {}))
     before = snapshot(ticket)
     call = lambda: ticket_transition(  # noqa: E731
         ticket=ticket, actor=world.people()[person], name=name, **FIELDS.get(name, {})
