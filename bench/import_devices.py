@@ -5,9 +5,9 @@ extra column) into a temporary directory, imports it into a fresh SQLite databas
 throwaway database on the PostgreSQL server of DATABASE_URL when that is set — then imports the
 same file again (nothing to write), then a copy where one row in ten changed, and prints the figures.
 
-Each database is measured with two writers, in the same run: the ORM's upsert that the import
-uses (`bulk_create(update_conflicts=True, ...)`), and the hand-built SQL it used before (multi-row
-`INSERT`, `UNNEST` arrays on PostgreSQL, `executemany` `UPDATE`), kept here only to be measured.
+Each database is measured with two writers, in the same run: the hand-built SQL that the import
+uses (multi-row `INSERT`, `UNNEST` arrays on PostgreSQL, `executemany` `UPDATE`), and the ORM's
+upsert (`bulk_create(update_conflicts=True, ...)`), kept here only to be measured against it.
 The baseline is one bare `executemany` INSERT of as many device rows, rolled back.
 
     .venv/bin/python bench/import_devices.py [--rows 61000] [--repeat 3]
@@ -85,48 +85,18 @@ def rss_mib() -> float:
     return 0.0
 
 
-def sql_upsert(*, model, rows, unique_fields, update_fields, progress) -> None:
-    """The import's writer before the ORM upsert, as a drop-in for devices.importing.writing.upsert:
-    rows without "id" are inserted many a statement, the others updated by primary key."""
-    from django.db import connections
-
-    database = connections["default"]
-    quote = database.ops.quote_name
-
-    def prepared(chunk, fields):
-        prepare = [(name, model._meta.get_field(name).get_db_prep_save) for name in fields]
-        return [tuple(prep(row[name], database) for name, prep in prepare) for row in chunk]
-
-    def chunks(items, size=2000):
-        for start in range(0, len(items), size):
-            yield items[start : start + size]
-
-    inserts = [row for row in rows if "id" not in row]
-    updates = [row for row in rows if "id" in row]
-    with database.cursor() as cursor:
-        if inserts:
-            fields = list(inserts[0])
-            model_fields = [model._meta.get_field(name) for name in fields]
-            head = f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(f.column) for f in model_fields)})"
-            if database.vendor == "postgresql":
-                arrays = ", ".join(f"%s::{field.db_type(database).split('(')[0]}[]" for field in model_fields)
-                for chunk in chunks(inserts):
-                    columns = zip(*prepared(chunk, fields), strict=True)
-                    cursor.execute(f"{head} SELECT * FROM UNNEST({arrays})", [list(c) for c in columns])  # noqa: S608
-                    progress(len(chunk))
-            else:
-                placeholders = f"({', '.join(['%s'] * len(fields))})"
-                per_statement = max(1, min(2000, database.ops.bulk_batch_size(model_fields, inserts)))
-                for chunk in chunks(inserts, per_statement):
-                    values = [value for row in prepared(chunk, fields) for value in row]
-                    cursor.execute(f"{head} VALUES {', '.join([placeholders] * len(chunk))}", values)
-                    progress(len(chunk))
-        if updates:
-            assignments = ", ".join(f"{quote(model._meta.get_field(name).column)} = %s" for name in update_fields)
-            sql = f"UPDATE {quote(model._meta.db_table)} SET {assignments} WHERE {quote(model._meta.pk.column)} = %s"  # noqa: S608
-            for chunk in chunks(updates):
-                cursor.executemany(sql, prepared(chunk, [*update_fields, "id"]))
-                progress(len(chunk))
+def orm_upsert(*, model, rows, unique_fields, update_fields, progress) -> None:
+    """The ORM's upsert, as a drop-in for devices.importing.writing.upsert (the hand-built SQL)."""
+    fields = [(field.attname, field.get_default()) for field in model._meta.concrete_fields]
+    for start in range(0, len(rows), 2000):
+        chunk = rows[start : start + 2000]
+        model.objects.bulk_create(
+            [model(*[row.get(name, default) for name, default in fields]) for row in chunk],
+            update_conflicts=True,
+            unique_fields=unique_fields,
+            update_fields=update_fields,
+        )
+        progress(len(chunk))
 
 
 def child(*, database_url: str, writer: str, first: Path, changed: Path) -> dict:
@@ -145,8 +115,8 @@ def child(*, database_url: str, writer: str, first: Path, changed: Path) -> dict
     from devices.importing import devices_import, writing
     from devices.models import DEPARTEMENT_ACADEMIE, Device, DeviceModel, Establishment, MasterImage, Zone
 
-    if writer == "sql":
-        writing.upsert = sql_upsert
+    if writer == "orm":
+        writing.upsert = orm_upsert
 
     # Without run_syncdb: only the migrated apps, which are all the import touches.
     call_command("migrate", verbosity=0)
