@@ -7,11 +7,15 @@ class RepairsConfig(AppConfig):
     verbose_name = _("Repairs")
 
     def ready(self) -> None:
+        from django.db.models.signals import post_migrate
+
         from devices.demo import register_seed_step
         from repairs import signals, tasks  # noqa: F401  (tasks: registered for repairs.jobs)
         from repairs.demo import seed_demo_tickets
         from repairs.sla.engine import seed_demo_sla
+        from repairs.triggers import triggers_ensure
 
         signals.connect()
+        post_migrate.connect(triggers_ensure, sender=self, dispatch_uid="repairs-triggers-ensure")
         register_seed_step("tickets", seed_demo_tickets)
         register_seed_step("sla", seed_demo_sla)  # after the tickets: their due dates and flags

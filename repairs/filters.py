@@ -9,27 +9,27 @@ from django.utils.translation import gettext_lazy as _
 from devices import permissions as fleet
 from devices.models import FaultCategory, normalise_serial
 from repairs import selectors
-from repairs.models import Ticket
-from repairs.states import Priority, State
+from repairs.keyset import ORDERS
+from repairs.models import OPEN, Ticket
+from repairs.states import OPEN_STATES, Priority, State
 
 SLA_CHOICES = [("ok", _("On time")), ("at_risk", _("At risk")), ("breached", _("Late"))]
 ASSIGNED_CHOICES = [("me", _("Assigned to me")), ("none", _("Unassigned"))]
 SORT_CHOICES = [("due", _("Due date")), ("-declared", _("Newest first")), ("declared", _("Oldest first"))]
-SORTS = {
-    "due": ("resolution_due_at", "pk"),
-    "-declared": ("-declared_at", "-pk"),
-    "declared": ("declared_at", "pk"),
-}
 
 
 class TicketFilter(django_filters.FilterSet):
     search = django_filters.CharFilter(
         label=_("Search"), method="filter_search", help_text=_("Reference, serial number, asset tag or text")
     )
-    state = django_filters.MultipleChoiceFilter(label=_("State"), choices=State.choices)
+    # distinct=False: every filter reads the ticket's own row (no list of related rows), so there is
+    # nothing to deduplicate, and DISTINCT would make the database sort whatever matched.
+    state = django_filters.MultipleChoiceFilter(
+        label=_("State"), choices=State.choices, method="filter_state", distinct=False
+    )
     establishment = django_filters.CharFilter(label=_("Establishment"), method="filter_establishment")
-    category = django_filters.MultipleChoiceFilter(label=_("Category"), choices=FaultCategory.choices)
-    priority = django_filters.MultipleChoiceFilter(label=_("Priority"), choices=Priority.choices)
+    category = django_filters.MultipleChoiceFilter(label=_("Category"), choices=FaultCategory.choices, distinct=False)
+    priority = django_filters.MultipleChoiceFilter(label=_("Priority"), choices=Priority.choices, distinct=False)
     assigned_to = django_filters.CharFilter(
         label=_("Assigned to"), method="filter_assigned_to", help_text="username, `me` or `none`"
     )
@@ -58,6 +58,16 @@ class TicketFilter(django_filters.FilterSet):
         for name in ("state", "category", "priority"):
             self.filters[name].field.widget = forms.CheckboxSelectMultiple(choices=self.filters[name].field.choices)
 
+    def filter_state(self, queryset, name, value):
+        if not value:
+            return queryset
+        states = set(value)
+        if states == set(OPEN_STATES):
+            return queryset.filter(OPEN)  # "every open state" reads the open tickets' index
+        if states <= set(OPEN_STATES):
+            return queryset.filter(OPEN, state__in=sorted(states))
+        return queryset.filter(state__in=sorted(states))
+
     def filter_establishment(self, queryset, name, value):
         return queryset.filter(establishment__uai=value.strip().upper())
 
@@ -83,4 +93,4 @@ class TicketFilter(django_filters.FilterSet):
         )
 
     def filter_sort(self, queryset, name, value):
-        return queryset.order_by(*SORTS.get(value, SORTS["due"]))
+        return queryset.order_by(*ORDERS.get(value, ORDERS["due"]).fields)

@@ -22,10 +22,20 @@ def holds(*, user, device_id: int) -> bool:
 def ticket_filter(user) -> Q | None:
     """Q selecting the tickets `user` may see; None for everything."""
     role = fleet.role_of(user)
+    if role == Role.STUDENT:
+        return Q(reporter=user) | Q(device_id__in=current_holdings(student=user).values("device_id"))
+    return place_filter(user)
+
+
+def place_filter(user) -> Q | None:
+    """The scope of everyone but students, on the `establishment` path alone: the same Q selects
+    their tickets and their rows of tickets per state (repairs.models.StateCount). None for
+    everything; students have no such scope (ValueError)."""
+    role = fleet.role_of(user)
     if role is None:
         return Q(pk__in=[])
     if role == Role.STUDENT:
-        return Q(reporter=user) | Q(device_id__in=current_holdings(student=user).values("device_id"))
+        raise ValueError("a student's tickets are theirs, not a place's")
     scope = fleet.establishment_filter(user, prefix="establishment__")
     if scope is None:
         return None

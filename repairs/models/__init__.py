@@ -1,6 +1,8 @@
 """The repairs app's models: tickets and their history (`tickets`), SLA policies, closures and
 notices (`sla`), rendered report files (`exports`)."""
 
+from repairs.models.attachments import Attachment, attachment_path
+from repairs.models.counts import StateCount
 from repairs.models.exports import ReportExport
 from repairs.models.sla import (
     PAUSABLE_STATES,
@@ -16,16 +18,18 @@ from repairs.models.sla import (
     working_days_validator,
 )
 from repairs.models.tickets import (
-    Attachment,
+    NO_DUE_DATE,
+    OPEN,
     OptimisticLockMixin,
     ReferenceCounter,
     Ticket,
     TimelineEntry,
-    attachment_path,
     fsm_transition,
 )
 
 __all__ = [
+    "NO_DUE_DATE",
+    "OPEN",
     "PAUSABLE_STATES",
     "Attachment",
     "Closure",
@@ -36,6 +40,7 @@ __all__ = [
     "SlaPolicy",
     "SlaTarget",
     "SlaThreshold",
+    "StateCount",
     "Ticket",
     "TimelineEntry",
     "attachment_path",

@@ -6,10 +6,13 @@ the fleet, notifications, all in one transaction.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, Q, Value, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
@@ -26,6 +29,9 @@ from repairs.states import (
     State,
 )
 
+# Where the queue's order puts a ticket without a due date: first, as SQLite always did.
+NO_DUE_DATE = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+
 
 def fsm_transition(name: str):
     """The django-fsm decorator for a transition of the table in repairs/states.py."""
@@ -35,6 +41,11 @@ def fsm_transition(name: str):
         return permissions.may_fire(user=user, ticket=instance, name=name)
 
     return transition(field="state", source=list(spec.sources), target=spec.target, permission=permission)
+
+
+# Open tickets, written as an equality: Django writes `is_open=True` as a bare "WHERE is_open",
+# which SQLite evaluates row by row instead of reading the index that starts with is_open.
+OPEN = Q(is_open__in=[True])
 
 
 class ReferenceCounter(models.Model):
@@ -184,6 +195,32 @@ class Ticket(FSMModelMixin, OptimisticLockMixin, models.Model):
     manufacturer_seconds = models.PositiveIntegerField(_("time at the manufacturer (seconds)"), null=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
+    # Computed by the database from the columns above, so that each of the queue's lists is an
+    # index walk in its order (is_open first for the open tickets, sla_state for the deadline
+    # filter) rather than a sort of every matching ticket; nothing in the app writes them.
+    is_open = models.GeneratedField(
+        expression=Case(When(state__in=sorted(FINAL_STATES), then=Value(False)), default=Value(True)),
+        output_field=models.BooleanField(),
+        db_persist=True,
+    )
+    # The due date without NULLs: one order, identical on both databases (no due date first),
+    # that a keyset can continue from.
+    due_key = models.GeneratedField(
+        expression=Coalesce("resolution_due_at", Value(NO_DUE_DATE)),
+        output_field=models.DateTimeField(),
+        db_persist=True,
+    )
+    sla_state = models.GeneratedField(
+        expression=Case(
+            When(Q(first_response_breached=True) | Q(resolution_breached=True), then=Value("breached")),
+            When(Q(sla_at_risk=True) & ~Q(state__in=sorted(FINAL_STATES)), then=Value("at_risk")),
+            When(sla_at_risk=False, then=Value("ok")),
+            default=Value(""),  # at risk when it closed: neither "at risk" nor "on time" (the filter's rule)
+        ),
+        output_field=models.CharField(max_length=8),
+        db_persist=True,
+    )
+
     class Meta:
         verbose_name = _("ticket")
         verbose_name_plural = _("tickets")
@@ -197,15 +234,20 @@ class Ticket(FSMModelMixin, OptimisticLockMixin, models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["state", "resolution_due_at"]),
-            models.Index(fields=["establishment", "state"]),
-            models.Index(fields=["assignee", "state"]),
-            models.Index(fields=["declared_at"]),
-            # The queue's orders (due date; newest/oldest first), alone and within one state:
-            # each walks an index instead of sorting the table (the row id breaks ties).
+            # The queue's lists in their orders (due date, then newest or oldest first): the open
+            # tickets, everything, and within a state, an assignee, an establishment or a
+            # deadline status. Each is a walk of one index from a key, whatever the page.
+            models.Index(fields=["is_open", "due_key", "id"], name="ticket_open_due"),
+            models.Index(fields=["is_open", "declared_at", "id"], name="ticket_open_declared"),
+            models.Index(fields=["due_key", "id"], name="ticket_due"),
+            models.Index(fields=["declared_at", "id"], name="ticket_declared"),
+            models.Index(fields=["state", "due_key", "id"], name="ticket_state_due"),
+            models.Index(fields=["state", "declared_at", "id"], name="ticket_state_declared"),
+            models.Index(fields=["assignee", "due_key", "id"], name="ticket_assignee_due"),
+            models.Index(fields=["establishment", "due_key", "id"], name="ticket_establishment_due"),
+            models.Index(fields=["sla_state", "due_key", "id"], name="ticket_sla_due"),
+            # The SLA engine's periodic refresh.
             models.Index(fields=["resolution_due_at"]),
-            models.Index(fields=["state", "declared_at"]),
-            models.Index(fields=["resolution_breached", "first_response_breached", "sla_at_risk"]),
             # Reports: repeat failures of a device, and tickets closed in a period.
             models.Index(fields=["device", "declared_at"]),
             models.Index(fields=["resolved_at"]),
@@ -337,32 +379,3 @@ class TimelineEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ticket_id} {self.kind} {self.name}"
-
-
-def attachment_path(instance: Attachment, filename: str) -> str:
-    # The stored name is ours, not the uploader's: nothing they type reaches the file system.
-    return (
-        f"tickets/{instance.ticket.declared_at:%Y/%m}/{instance.ticket.reference}/{instance.token}.{instance.extension}"
-    )
-
-
-class Attachment(models.Model):
-    ticket = models.ForeignKey(Ticket, verbose_name=_("ticket"), on_delete=models.CASCADE, related_name="attachments")
-    token = models.CharField(max_length=32, unique=True, editable=False)
-    file = models.FileField(_("file"), upload_to=attachment_path, max_length=255)
-    original_name = models.CharField(_("file name"), max_length=150)
-    content_type = models.CharField(_("type"), max_length=64)
-    extension = models.CharField(max_length=8)
-    size = models.PositiveIntegerField(_("size"))
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.SET_NULL, related_name="+", null=True
-    )
-    uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
-
-    class Meta:
-        verbose_name = _("attachment")
-        verbose_name_plural = _("attachments")
-        ordering = ["uploaded_at", "pk"]
-
-    def __str__(self) -> str:
-        return self.original_name
