@@ -2,7 +2,6 @@
 and an API query read alike."""
 
 import django_filters
-from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -12,6 +11,7 @@ from repairs import selectors
 from repairs.keyset import ORDERS
 from repairs.models import OPEN, Ticket
 from repairs.states import OPEN_STATES, Priority, State
+from repairs.widgets import QuickCheckboxes, QuickSelect
 
 SLA_CHOICES = [("ok", _("On time")), ("at_risk", _("At risk")), ("breached", _("Late"))]
 ASSIGNED_CHOICES = [("me", _("Assigned to me")), ("none", _("Unassigned"))]
@@ -51,12 +51,14 @@ class TicketFilter(django_filters.FilterSet):
         """Selects for the web page; the API keeps free text (a UAI, a username)."""
         user = self.request.user
         establishments = fleet.visible_establishments(user=user).order_by("name").values_list("uai", "name")
-        self.filters["establishment"].field.widget = forms.Select(
+        self.filters["establishment"].field.widget = QuickSelect(
             choices=[("", _("All")), *[(uai, f"{name} ({uai})") for uai, name in establishments]]
         )
-        self.filters["assigned_to"].field.widget = forms.Select(choices=[("", _("Anyone")), *ASSIGNED_CHOICES])
+        self.filters["assigned_to"].field.widget = QuickSelect(choices=[("", _("Anyone")), *ASSIGNED_CHOICES])
+        for name in ("sla", "sort"):
+            self.filters[name].field.widget = QuickSelect(choices=self.filters[name].field.choices)
         for name in ("state", "category", "priority"):
-            self.filters[name].field.widget = forms.CheckboxSelectMultiple(choices=self.filters[name].field.choices)
+            self.filters[name].field.widget = QuickCheckboxes(choices=self.filters[name].field.choices)
 
     def filter_state(self, queryset, name, value):
         if not value:

@@ -66,7 +66,7 @@ def ticket_list(request):
         "states": State,
         "can_take": role == Role.TECHNICIAN,
         "can_assign": role == Role.MANAGER,
-        "technicians": selectors.technicians() if role == Role.MANAGER else [],
+        "technicians": selectors.technician_choices() if role == Role.MANAGER else [],
     }
     return render(request, "repairs/ticket_list.html", context)
 
