@@ -2,14 +2,14 @@
 and an API query read alike."""
 
 import django_filters
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from devices import permissions as fleet
-from devices.models import FaultCategory, normalise_serial
+from devices.models import FaultCategory
 from repairs import selectors
 from repairs.keyset import ORDERS
 from repairs.models import OPEN, Ticket
+from repairs.search import ticket_search_filter
 from repairs.states import OPEN_STATES, Priority, State
 from repairs.widgets import QuickCheckboxes, QuickSelect
 
@@ -20,7 +20,10 @@ SORT_CHOICES = [("due", _("Due date")), ("-declared", _("Newest first")), ("decl
 
 class TicketFilter(django_filters.FilterSet):
     search = django_filters.CharFilter(
-        label=_("Search"), method="filter_search", help_text=_("Reference, serial number, asset tag or text")
+        label=_("Search"),
+        method="filter_search",
+        help_text=_("Reference, serial number, asset tag, student's name or words of the description"),
+        max_length=200,
     )
     # distinct=False: every filter reads the ticket's own row (no list of related rows), so there is
     # nothing to deduplicate, and DISTINCT would make the database sort whatever matched.
@@ -84,15 +87,9 @@ class TicketFilter(django_filters.FilterSet):
         return queryset.filter(selectors.sla_filter(value))
 
     def filter_search(self, queryset, name, value):
-        value = value.strip()
-        if not value:
+        if not value.strip():
             return queryset
-        return queryset.filter(
-            Q(reference__iexact=value)
-            | Q(device__serial_number=normalise_serial(value))
-            | Q(device__asset_tag__iexact=value)
-            | Q(description__icontains=value)
-        )
+        return queryset.filter(ticket_search_filter(value))
 
     def filter_sort(self, queryset, name, value):
         return queryset.order_by(*ORDERS.get(value, ORDERS["due"]).fields)

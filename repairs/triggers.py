@@ -1,6 +1,10 @@
 """What the database derives from the tickets by itself: triggers, one set per database.
 
-- `counts`: repairs_statecount, tickets per establishment and state (repairs/models/counts.py).
+- `counts`: repairs_statecount, tickets per establishment and state (repairs/models/counts.py);
+- `search`: repairs_ticket_search, each ticket's searchable words (repairs/search.py): its
+  reference, its laptop's serial number and asset tag, the name of the student holding the laptop
+  and of the student who declared it, and its description, as they were when it was declared or
+  last edited. An FTS5 table on SQLite, a tsvector with a GIN index on PostgreSQL.
 
 Triggers rather than the services, because tickets are also written by bulk seeds, imports, the
 admin and raw SQL, and a derived row that only the services maintain drifts at the first of those.
@@ -11,6 +15,7 @@ it (a new table, a copy, a rename), and the old table's triggers go with it. A m
 put back and what it maintains is rebuilt from the tickets.
 """
 
+# ruff: noqa: S608  (every statement here is a constant of this module: no input reaches it)
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -77,7 +82,91 @@ COUNTS = Part(
 )
 
 
-PARTS = {part.name: part for part in (COUNTS,)}
+def _document(row: str, vendor: str) -> str:
+    """The SQL text of a ticket's searchable words; `row` is NEW in a trigger, t in a rebuild."""
+    holders = (
+        "SELECT {agg} FROM devices_assignment a JOIN auth_user u ON u.id = a.student_id "
+        f"WHERE a.device_id = {row}.device_id AND a.returned_at IS NULL"
+    )
+    reporter = (
+        "SELECT u.first_name || ' ' || u.last_name FROM auth_user u JOIN devices_profile p ON p.user_id = u.id "
+        f"WHERE u.id = {row}.reporter_id AND p.role = 'student'"
+    )
+    device = f"SELECT d.serial_number || ' ' || d.asset_tag FROM devices_device d WHERE d.id = {row}.device_id"
+    if vendor == "sqlite":
+        holders = holders.format(agg="group_concat(u.first_name || ' ' || u.last_name, ' ')")
+        return (
+            f"{row}.reference || ' ' || COALESCE(({device}), '') || ' ' || COALESCE(({holders}), '') || ' ' "
+            f"|| COALESCE(({reporter}), '') || ' ' || {row}.description"
+        )
+    holders = holders.format(agg="string_agg(u.first_name || ' ' || u.last_name, ' ')")
+    words = f"concat_ws(' ', {row}.reference, ({device}), ({holders}), ({reporter}), {row}.description)"
+    # unaccent, then only letters and digits: "R-2026-000123" and "l'écran" split as FTS5 splits them.
+    return f"to_tsvector('simple', regexp_replace(unaccent({words}), '[^[:alnum:]]+', ' ', 'g'))"
+
+
+_SEARCH_CHANGED = (
+    "OLD.reference IS NOT NEW.reference OR OLD.device_id IS NOT NEW.device_id "
+    "OR OLD.reporter_id IS NOT NEW.reporter_id OR OLD.description IS NOT NEW.description"
+)
+_PG_SEARCH_UPSERT = (
+    "INSERT INTO repairs_ticket_search (ticket_id, document) SELECT {row}.id, {document} "
+    "ON CONFLICT (ticket_id) DO UPDATE SET document = EXCLUDED.document"
+)
+SEARCH = Part(
+    name="search",
+    table="repairs_ticket_search",
+    triggers=("repairs_ticket_search_insert", "repairs_ticket_search_update", "repairs_ticket_search_delete"),
+    create={
+        "sqlite": (
+            # remove_diacritics 2: "ecran" finds "écran"; prefix indexes for the short words typed.
+            "CREATE VIRTUAL TABLE IF NOT EXISTS repairs_ticket_search USING fts5(document, "
+            "tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3')",
+            f"CREATE TRIGGER IF NOT EXISTS repairs_ticket_search_insert AFTER INSERT ON {TICKET} BEGIN "
+            f"INSERT INTO repairs_ticket_search (rowid, document) VALUES (NEW.id, {_document('NEW', 'sqlite')}); END",
+            "CREATE TRIGGER IF NOT EXISTS repairs_ticket_search_update "
+            f"AFTER UPDATE OF reference, device_id, reporter_id, description ON {TICKET} WHEN {_SEARCH_CHANGED} "
+            "BEGIN DELETE FROM repairs_ticket_search WHERE rowid = OLD.id; "
+            f"INSERT INTO repairs_ticket_search (rowid, document) VALUES (NEW.id, {_document('NEW', 'sqlite')}); END",
+            f"CREATE TRIGGER IF NOT EXISTS repairs_ticket_search_delete AFTER DELETE ON {TICKET} BEGIN "
+            "DELETE FROM repairs_ticket_search WHERE rowid = OLD.id; END",
+        ),
+        "postgresql": (
+            "CREATE EXTENSION IF NOT EXISTS unaccent",
+            "CREATE TABLE IF NOT EXISTS repairs_ticket_search "
+            "(ticket_id bigint PRIMARY KEY, document tsvector NOT NULL)",
+            "CREATE INDEX IF NOT EXISTS repairs_ticket_search_document ON repairs_ticket_search USING gin (document)",
+            "CREATE OR REPLACE FUNCTION repairs_ticket_search_change() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+            "IF TG_OP = 'DELETE' THEN DELETE FROM repairs_ticket_search WHERE ticket_id = OLD.id; RETURN NULL; END IF; "
+            f"{_PG_SEARCH_UPSERT.format(row='NEW', document=_document('NEW', 'postgresql'))}; "
+            "RETURN NULL; END $$",
+            f"DROP TRIGGER IF EXISTS repairs_ticket_search_insert ON {TICKET}",
+            f"CREATE TRIGGER repairs_ticket_search_insert AFTER INSERT ON {TICKET} "
+            "FOR EACH ROW EXECUTE FUNCTION repairs_ticket_search_change()",
+            f"DROP TRIGGER IF EXISTS repairs_ticket_search_update ON {TICKET}",
+            f"CREATE TRIGGER repairs_ticket_search_update "
+            f"AFTER UPDATE OF reference, device_id, reporter_id, description ON {TICKET} "
+            f"FOR EACH ROW WHEN ({_SEARCH_CHANGED.replace(' IS NOT ', ' IS DISTINCT FROM ')}) "
+            "EXECUTE FUNCTION repairs_ticket_search_change()",
+            f"DROP TRIGGER IF EXISTS repairs_ticket_search_delete ON {TICKET}",
+            f"CREATE TRIGGER repairs_ticket_search_delete AFTER DELETE ON {TICKET} "
+            "FOR EACH ROW EXECUTE FUNCTION repairs_ticket_search_change()",
+        ),
+    },
+    rebuild={
+        "sqlite": (
+            "DELETE FROM repairs_ticket_search",
+            "INSERT INTO repairs_ticket_search (rowid, document) "
+            f"SELECT t.id, {_document('t', 'sqlite')} FROM {TICKET} t",
+        ),
+        "postgresql": (
+            "TRUNCATE repairs_ticket_search",
+            f"INSERT INTO repairs_ticket_search (ticket_id, document) SELECT t.id, {_document('t', 'postgresql')} "
+            f"FROM {TICKET} t",
+        ),
+    },
+)
+PARTS = {part.name: part for part in (COUNTS, SEARCH)}
 
 
 def _execute(connection, statements) -> None:
@@ -94,8 +183,8 @@ def triggers_install(connection, *, part: str, rebuild: bool = True) -> None:
         _execute(connection, definition.rebuild[connection.vendor])
 
 
-def triggers_drop(connection, *, part: str) -> None:
-    """Drop `part`'s triggers."""
+def triggers_drop(connection, *, part: str, tables: bool = False) -> None:
+    """Drop `part`'s triggers (and, with `tables`, what they maintain outside the models)."""
     quote = connection.ops.quote_name
     with connection.cursor() as cursor:
         for name in PARTS[part].triggers:
@@ -103,6 +192,8 @@ def triggers_drop(connection, *, part: str) -> None:
                 cursor.execute(f"DROP TRIGGER IF EXISTS {quote(name)} ON {TICKET}")
             else:
                 cursor.execute(f"DROP TRIGGER IF EXISTS {quote(name)}")
+        if tables and part == "search":
+            cursor.execute("DROP TABLE IF EXISTS repairs_ticket_search")
 
 
 def _present(connection) -> set[str]:

@@ -11,11 +11,13 @@ from repairs import triggers
 
 def install_triggers(apps, schema_editor):
     # The database keeps these rows from now on; the install derives them for the tickets already there.
-    triggers.triggers_install(schema_editor.connection, part="counts")
+    for part in ("counts", "search"):
+        triggers.triggers_install(schema_editor.connection, part=part)
 
 
 def drop_triggers(apps, schema_editor):
-    triggers.triggers_drop(schema_editor.connection, part="counts")
+    for part in ("counts", "search"):
+        triggers.triggers_drop(schema_editor.connection, part=part, tables=True)
 
 
 class Migration(migrations.Migration):
