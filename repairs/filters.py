@@ -8,8 +8,9 @@ from devices import permissions as fleet
 from devices.models import FaultCategory
 from repairs import selectors
 from repairs.keyset import ORDERS
-from repairs.models import OPEN, Ticket
-from repairs.search import ticket_search_filter
+from repairs.models import Ticket
+from repairs.queryhints import filter_unindexed
+from repairs.search import ticket_search
 from repairs.states import OPEN_STATES, Priority, State
 from repairs.widgets import QuickCheckboxes, QuickSelect
 
@@ -64,14 +65,18 @@ class TicketFilter(django_filters.FilterSet):
             self.filters[name].field.widget = QuickCheckboxes(choices=self.filters[name].field.choices)
 
     def filter_state(self, queryset, name, value):
-        if not value:
-            return queryset
+        """One state reads its own index in the list's order; every open state, the open tickets'
+        index; several states, that list's index, keeping the rows in one of them."""
         states = set(value)
-        if states == set(OPEN_STATES):
-            return queryset.filter(OPEN)  # "every open state" reads the open tickets' index
+        if not states:
+            return queryset
         if states <= set(OPEN_STATES):
-            return queryset.filter(OPEN, state__in=sorted(states))
-        return queryset.filter(state__in=sorted(states))
+            queryset = queryset.filter(is_open=True)
+            if states == set(OPEN_STATES):
+                return queryset
+        if len(states) == 1:
+            return queryset.filter(state=states.pop())
+        return filter_unindexed(queryset, "state", sorted(states))
 
     def filter_establishment(self, queryset, name, value):
         return queryset.filter(establishment__uai=value.strip().upper())
@@ -89,7 +94,7 @@ class TicketFilter(django_filters.FilterSet):
     def filter_search(self, queryset, name, value):
         if not value.strip():
             return queryset
-        return queryset.filter(ticket_search_filter(value))
+        return ticket_search(queryset=queryset, text=value)
 
     def filter_sort(self, queryset, name, value):
         return queryset.order_by(*ORDERS.get(value, ORDERS["due"]).fields)

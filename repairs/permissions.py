@@ -23,8 +23,20 @@ def ticket_filter(user) -> Q | None:
     """Q selecting the tickets `user` may see; None for everything."""
     role = fleet.role_of(user)
     if role == Role.STUDENT:
-        return Q(reporter=user) | Q(device_id__in=current_holdings(student=user).values("device_id"))
+        return Q(pk__in=student_tickets(user))
     return place_filter(user)
+
+
+def student_tickets(user):
+    """The ids of a student's tickets: those they declared, UNION those of the laptops they hold.
+    Two indexed lookups; written as an OR, the database reads neither index (a scan of every
+    ticket for each page a student opens)."""
+    from django.apps import apps  # the Ticket model imports this module
+
+    tickets = apps.get_model("repairs", "Ticket").objects
+    declared = tickets.filter(reporter=user).values("pk").order_by()
+    held = tickets.filter(device_id__in=current_holdings(student=user).values("device_id")).values("pk").order_by()
+    return declared.union(held)
 
 
 def place_filter(user) -> Q | None:

@@ -16,8 +16,10 @@ from __future__ import annotations
 import re
 
 from django.db import connection
-from django.db.models import Q
+from django.db.models import QuerySet
 from django.db.models.expressions import RawSQL
+
+from repairs.queryhints import filter_unindexed
 
 MAX_WORDS = 8
 FEW = 300  # matches read by id rather than found along the list's index (SQLite)
@@ -33,25 +35,27 @@ def search_words(text: str) -> list[str]:
     return (longer or words)[:MAX_WORDS]
 
 
-def ticket_search_filter(text: str) -> Q:
-    """Q selecting the tickets whose words start with every word of `text` (none if it has no
+def ticket_search(*, queryset: QuerySet, text: str) -> QuerySet:
+    """The tickets of `queryset` whose words start with every word of `text` (none if it has no
     word). The words are letters and digits only, so they cannot change the query's syntax.
 
     On SQLite, one query first asks how many tickets match, up to FEW: a name or a serial
-    matches a handful, read by id and sorted; a common word matches thousands, and the list
-    then walks its own index in order, keeping the matching tickets until the page is full.
-    SQLite's planner has no statistics to tell the two apart; PostgreSQL's has (the tsvector
-    statistics) and gets the subquery as it is."""
+    matches a handful, read by id and sorted; a common word matches thousands, and the list then
+    walks its own index in order and keeps the matching tickets until the page is full (the
+    match is marked as using no index, so that SQLite, which has no statistics, does not start
+    from it). PostgreSQL's planner has the statistics to choose, and gets the subquery as it is."""
     words = search_words(text)
     if not words:
-        return Q(pk__in=[])
+        return queryset.none()
     if connection.vendor == "postgresql":
         query = " & ".join(f"{word}:*" for word in words)
         sql = "SELECT ticket_id FROM repairs_ticket_search WHERE document @@ to_tsquery('simple', unaccent(%s))"
-        return Q(pk__in=RawSQL(sql, [query]))  # noqa: S611 - a constant, the words as a parameter
+        return queryset.filter(pk__in=RawSQL(sql, [query]))  # noqa: S611 - a constant, the words as a parameter
     query = " AND ".join(f'"{word}"*' for word in words)
     sql = "SELECT rowid FROM repairs_ticket_search WHERE repairs_ticket_search MATCH %s"
     with connection.cursor() as cursor:
         cursor.execute(f"{sql} LIMIT %s", [query, FEW + 1])
         found = [row[0] for row in cursor.fetchall()]
-    return Q(pk__in=found) if len(found) <= FEW else Q(pk__in=RawSQL(sql, [query]))  # noqa: S611 - as above
+    if len(found) <= FEW:
+        return queryset.filter(pk__in=found)
+    return filter_unindexed(queryset, "pk", RawSQL(sql, [query]))  # noqa: S611 - as above

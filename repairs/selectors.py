@@ -11,7 +11,7 @@ from devices.models import Device, Role
 from devices.selectors import current_image, device_by_identifier, device_holder_assignment
 from repairs import permissions
 from repairs.keyset import DEFAULT_ORDER
-from repairs.models import OPEN, StateCount, Ticket
+from repairs.models import StateCount, Ticket
 from repairs.states import OPEN_STATES, TRANSITIONS, State, TransitionSpec
 
 
@@ -77,7 +77,7 @@ def sla_filter(status: str) -> Q:
 
 def state_counts(*, queryset: QuerySet[Ticket]) -> dict[str, int]:
     """Open tickets per state among `queryset`, in one aggregate query (one read per ticket)."""
-    rows = queryset.filter(OPEN).values("state").annotate(n=Count("pk")).order_by()
+    rows = queryset.filter(is_open=True).values("state").annotate(n=Count("pk")).order_by()
     return {row["state"]: row["n"] for row in rows}
 
 
@@ -105,7 +105,7 @@ def home_summary(*, user) -> dict:
     """What this person has to do next: their open tickets, or their scope's, by state."""
     role = fleet.role_of(user)
     visible = visible_tickets(user=user)
-    open_tickets = ticket_list(user=user).filter(OPEN)
+    open_tickets = ticket_list(user=user).filter(is_open=True)
     counts = scope_state_counts(user=user)
     summary = {"role": role, "counts": state_counts(queryset=visible) if counts is None else counts, "states": State}
     if role == Role.STUDENT:
@@ -163,7 +163,7 @@ def device_page(*, device, user) -> dict:
 
 def establishment_page(*, establishment, user) -> dict:
     """What staff need at hand: open tickets, devices to receive and to hand back, the spare pool."""
-    open_tickets = ticket_list(user=user).filter(OPEN, establishment=establishment)
+    open_tickets = ticket_list(user=user).filter(is_open=True, establishment=establishment)
     counts = scope_state_counts(user=user, establishment=establishment)
     if counts is None:
         counts = state_counts(queryset=visible_tickets(user=user).filter(establishment=establishment))

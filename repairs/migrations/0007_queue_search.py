@@ -79,11 +79,15 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='ticket',
-            index=models.Index(fields=['is_open', 'due_key', 'id'], name='ticket_open_due'),
+            index=models.Index(condition=models.Q(('is_open', True)), fields=['due_key', 'id'], name='ticket_open_due'),
         ),
         migrations.AddIndex(
             model_name='ticket',
-            index=models.Index(fields=['is_open', 'declared_at', 'id'], name='ticket_open_declared'),
+            index=models.Index(condition=models.Q(('is_open', True)), fields=['declared_at', 'id'], name='ticket_open_declared'),
+        ),
+        migrations.AddIndex(
+            model_name='ticket',
+            index=models.Index(condition=models.Q(('is_open', True)), fields=['state', 'sla_state', 'assignee', 'establishment', 'category', 'priority'], name='ticket_open_counts'),
         ),
         migrations.AddIndex(
             model_name='ticket',
@@ -103,7 +107,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='ticket',
-            index=models.Index(fields=['assignee', 'due_key', 'id'], name='ticket_assignee_due'),
+            index=models.Index(fields=['assignee', 'due_key', 'id', 'is_open', 'state'], name='ticket_assignee_due'),
         ),
         migrations.AddIndex(
             model_name='ticket',
@@ -111,7 +115,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='ticket',
-            index=models.Index(fields=['sla_state', 'due_key', 'id'], name='ticket_sla_due'),
+            index=models.Index(fields=['sla_state', 'due_key', 'id', 'is_open', 'state'], name='ticket_sla_due'),
         ),
         migrations.AddField(
             model_name='statecount',

@@ -19,7 +19,6 @@ from repairs.models.sla import (
 )
 from repairs.models.tickets import (
     NO_DUE_DATE,
-    OPEN,
     OptimisticLockMixin,
     ReferenceCounter,
     Ticket,
@@ -29,7 +28,6 @@ from repairs.models.tickets import (
 
 __all__ = [
     "NO_DUE_DATE",
-    "OPEN",
     "PAUSABLE_STATES",
     "Attachment",
     "Closure",

@@ -43,11 +43,6 @@ def fsm_transition(name: str):
     return transition(field="state", source=list(spec.sources), target=spec.target, permission=permission)
 
 
-# Open tickets, written as an equality: Django writes `is_open=True` as a bare "WHERE is_open",
-# which SQLite evaluates row by row instead of reading the index that starts with is_open.
-OPEN = Q(is_open__in=[True])
-
-
 class ReferenceCounter(models.Model):
     """Last reference number handed out per year. Incremented under the row's write lock, so two
     declarations at once get two numbers; a rolled-back declaration leaves a gap, never a duplicate."""
@@ -237,15 +232,25 @@ class Ticket(FSMModelMixin, OptimisticLockMixin, models.Model):
             # The queue's lists in their orders (due date, then newest or oldest first): the open
             # tickets, everything, and within a state, an assignee, an establishment or a
             # deadline status. Each is a walk of one index from a key, whatever the page.
-            models.Index(fields=["is_open", "due_key", "id"], name="ticket_open_due"),
-            models.Index(fields=["is_open", "declared_at", "id"], name="ticket_open_declared"),
+            # Partial indexes rather than a leading is_open column: SQLite has no statistics and
+            # takes any equality for a selective one, so "is_open = 1" would win over a student's
+            # two tickets or a search's handful; a partial index is only walked for its order.
+            models.Index(fields=["due_key", "id"], condition=Q(is_open=True), name="ticket_open_due"),
+            models.Index(fields=["declared_at", "id"], condition=Q(is_open=True), name="ticket_open_declared"),
+            # Counts per state of a filtered list of open tickets, read from this index alone.
+            models.Index(
+                fields=["state", "sla_state", "assignee", "establishment", "category", "priority"],
+                condition=Q(is_open=True),
+                name="ticket_open_counts",
+            ),
             models.Index(fields=["due_key", "id"], name="ticket_due"),
             models.Index(fields=["declared_at", "id"], name="ticket_declared"),
             models.Index(fields=["state", "due_key", "id"], name="ticket_state_due"),
             models.Index(fields=["state", "declared_at", "id"], name="ticket_state_declared"),
-            models.Index(fields=["assignee", "due_key", "id"], name="ticket_assignee_due"),
+            # (is_open, state) at the end: the counts per state of the list read this index alone.
+            models.Index(fields=["assignee", "due_key", "id", "is_open", "state"], name="ticket_assignee_due"),
             models.Index(fields=["establishment", "due_key", "id"], name="ticket_establishment_due"),
-            models.Index(fields=["sla_state", "due_key", "id"], name="ticket_sla_due"),
+            models.Index(fields=["sla_state", "due_key", "id", "is_open", "state"], name="ticket_sla_due"),
             # The SLA engine's periodic refresh.
             models.Index(fields=["resolution_due_at"]),
             # Reports: repeat failures of a device, and tickets closed in a period.

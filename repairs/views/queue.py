@@ -14,7 +14,6 @@ from devices.models import Role
 from repairs import keyset, selectors, services
 from repairs.filters import TicketFilter
 from repairs.limits import MAX_PAGE, bounded_int
-from repairs.models import OPEN
 from repairs.states import State
 from repairs.views.common import next_url, run_action
 
@@ -35,7 +34,7 @@ def ticket_list(request):
     filters = TicketFilter(params or None, queryset=queryset, request=request, html=True)
     order, counts = keyset.DEFAULT_ORDER, None
     if not filters.is_bound:
-        rows = queryset.filter(OPEN)
+        rows = queryset.filter(is_open=True)
         counts = selectors.scope_state_counts(user=request.user)
         counted = queryset
     elif filters.is_valid():

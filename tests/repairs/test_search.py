@@ -8,7 +8,7 @@ from django.urls import reverse
 from devices.models import Device
 from devices.services import assignment_hand_over
 from repairs.models import Ticket
-from repairs.search import search_words, ticket_search_filter
+from repairs.search import search_words, ticket_search
 from repairs.triggers import triggers_drop, triggers_ensure
 from tests.devices.factories import DeviceFactory, make_person
 from tests.repairs.factories import build_world
@@ -22,7 +22,7 @@ def world():
 
 
 def found(text: str) -> set[str]:
-    return set(Ticket.objects.filter(ticket_search_filter(text)).values_list("reference", flat=True))
+    return set(ticket_search(queryset=Ticket.objects.all(), text=text).values_list("reference", flat=True))
 
 
 @pytest.fixture
