@@ -12,10 +12,12 @@ class RepairsConfig(AppConfig):
         from devices.demo import register_seed_step
         from repairs import signals, tasks  # noqa: F401  (tasks: registered for repairs.jobs)
         from repairs.demo import seed_demo_tickets
+        from repairs.sla.calendar import calendar_warm_up
         from repairs.sla.engine import seed_demo_sla
         from repairs.triggers import triggers_ensure
 
         signals.connect()
+        calendar_warm_up()
         post_migrate.connect(triggers_ensure, sender=self, dispatch_uid="repairs-triggers-ensure")
         register_seed_step("tickets", seed_demo_tickets)
         register_seed_step("sla", seed_demo_sla)  # after the tickets: their due dates and flags

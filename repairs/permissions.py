@@ -15,7 +15,11 @@ from devices.selectors import current_holdings
 from repairs.states import REPORTER, TRANSITIONS_BY_NAME
 
 
-def holds(*, user, device_id: int) -> bool:
+def holds(*, user, device_id: int, holder_id=None) -> bool:
+    """Does this student hold this device now? `holder_id`: the device's current holder as the
+    caller read it moments ago in the same request (selectors.declarable_devices), to ask once."""
+    if holder_id is not None:
+        return holder_id == user.pk
     return current_holdings(student=user, devices=[device_id]).exists()
 
 
@@ -118,7 +122,7 @@ def may_declare(*, user, device) -> bool:
     """The student who holds the device, staff of its establishment, a technician of its zone, a manager."""
     role = fleet.role_of(user)
     if role == Role.STUDENT:
-        return holds(user=user, device_id=device.pk)
+        return holds(user=user, device_id=device.pk, holder_id=getattr(device, "current_holder_id", None))
     if role == Role.SUPERVISOR:
         return False
     return fleet.can_act_for_establishment(user=user, establishment=device.establishment)

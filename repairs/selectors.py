@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 
 from devices import permissions as fleet
-from devices.models import Device, Role
-from devices.selectors import current_image, device_by_identifier, device_holder_assignment
+from devices.models import Device, Role, normalise_serial
+from devices.selectors import current_holdings, current_image, device_by_identifier, device_holder_assignment
 from repairs import permissions
 from repairs.keyset import DEFAULT_ORDER
 from repairs.models import StateCount, Ticket
@@ -183,7 +183,27 @@ def establishment_page(*, establishment, user) -> dict:
     }
 
 
-def declarable_device(*, user, identifier: str) -> Device | None:
+def declarable_devices(*, user) -> QuerySet[Device]:
+    """The devices a person may see, with what a declaration reads about them, in one query:
+    model, establishment, and who holds each now (`current_holder_id`)."""
+    holder = current_holdings(devices=None).filter(device=OuterRef("pk")).values("student_id")[:1]
+    return (
+        fleet.visible_devices(user=user)
+        .select_related("model", "establishment")
+        .annotate(current_holder_id=Subquery(holder))
+    )
+
+
+def declarable_device(*, user, identifier: str, among: list[Device] | None = None) -> Device | None:
     """The device a person names to declare a fault, among those they may see: a laptop of
-    another school and a serial that exists nowhere get the same answer (no existence oracle)."""
-    return device_by_identifier(identifier=identifier, queryset=fleet.visible_devices(user=user))
+    another school and a serial that exists nowhere get the same answer (no existence oracle).
+    `among`: the person's devices already read (a student's), searched without a query."""
+    if among is not None:
+        value = (identifier or "").strip()
+        serial = normalise_serial(value)
+        return (
+            next((d for d in among if d.serial_number == serial), None)
+            or next((d for d in among if d.asset_tag == value), None)
+            or next((d for d in sorted(among, key=lambda d: d.pk) if d.asset_tag.lower() == value.lower()), None)
+        )
+    return device_by_identifier(identifier=identifier, queryset=declarable_devices(user=user))
