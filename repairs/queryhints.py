@@ -11,11 +11,19 @@ text), so it gets the condition as it is.
 from __future__ import annotations
 
 from django.db import connection
-from django.db.models import Func, QuerySet
+from django.db.models import F, Func, QuerySet
 
 
 class _Unindexed(Func):
     template = "+%(expressions)s"
+
+
+def unindexed(queryset: QuerySet, field: str):
+    """`field` as an expression SQLite will not start from an index for (see filter_unindexed)."""
+    if connection.vendor != "sqlite":
+        return F(field)
+    meta = queryset.model._meta
+    return _Unindexed(field, output_field=meta.pk if field == "pk" else meta.get_field(field))
 
 
 def filter_unindexed(queryset: QuerySet, field: str, values) -> QuerySet:

@@ -4,7 +4,10 @@
 - `search`: repairs_ticket_search, each ticket's searchable words (repairs/search.py): its
   reference, its laptop's serial number and asset tag, the name of the student holding the laptop
   and of the student who declared it, and its description, as they were when it was declared or
-  last edited. An FTS5 table on SQLite, a tsvector with a GIN index on PostgreSQL.
+  last edited. An FTS5 table on SQLite, a tsvector with a GIN index on PostgreSQL;
+- `facts`: the repeat-failure flags of each ticket (repairs/models/facts.py), set at its
+  declaration and recomputed for the laptop's later tickets when one is cancelled (or back from
+  cancelled), deleted, or moved to another laptop or date.
 
 Triggers rather than the services, because tickets are also written by bulk seeds, imports, the
 admin and raw SQL, and a derived row that only the services maintain drifts at the first of those.
@@ -32,6 +35,7 @@ class Part:
     triggers: tuple[str, ...]  # names, to check they are all there
     create: dict[str, tuple[str, ...]]  # vendor → statements
     rebuild: dict[str, tuple[str, ...]]  # vendor → statements recomputing the table from the tickets
+    column: str = ""  # a column of the tickets table it needs (installed once it exists)
 
 
 _COUNT_UPSERT = (
@@ -166,7 +170,74 @@ SEARCH = Part(
         ),
     },
 )
-PARTS = {part.name: part for part in (COUNTS, SEARCH)}
+
+
+def _shift(value: str, days: int, vendor: str) -> str:
+    # The same instants as the reports' ShiftDays always used (SQLite's datetime() text, PostgreSQL's interval).
+    return f"datetime({value}, '{days:+d} days')" if vendor == "sqlite" else f"({value} + INTERVAL '{days:d} days')"
+
+
+def _repeat(days: int, vendor: str) -> str:
+    earliest = _shift(f"{TICKET}.declared_at", -days, vendor)
+    return (
+        f"EXISTS (SELECT 1 FROM {TICKET} e WHERE e.device_id = {TICKET}.device_id AND e.state <> 'cancelled' "
+        f"AND e.declared_at < {TICKET}.declared_at AND e.declared_at >= {earliest})"
+    )
+
+
+def _recompute(vendor: str, *, device: str = "", since: str = "") -> str:
+    """The flags of the laptop's tickets declared from `since` to 91 days later (a ticket at
+    `since` counts for those of the next 90 days), or of every ticket."""
+    where = (
+        f" WHERE device_id = {device} AND declared_at >= {since} AND declared_at <= {_shift(since, 91, vendor)}"
+        if device
+        else ""
+    )
+    return f"UPDATE {TICKET} SET repeat_30_days = {_repeat(30, vendor)}, repeat_90_days = {_repeat(90, vendor)}{where}"
+
+
+_FACTS_MOVED = (
+    "(OLD.state = 'cancelled') IS NOT (NEW.state = 'cancelled') OR OLD.device_id IS NOT NEW.device_id "
+    "OR OLD.declared_at IS NOT NEW.declared_at"
+)
+FACTS = Part(
+    name="facts",
+    table=TICKET,
+    column="repeat_30_days",
+    triggers=("repairs_facts_insert", "repairs_facts_update", "repairs_facts_delete"),
+    create={
+        "sqlite": (
+            f"CREATE TRIGGER IF NOT EXISTS repairs_facts_insert AFTER INSERT ON {TICKET} BEGIN "
+            f"{_recompute('sqlite', device='NEW.device_id', since='NEW.declared_at')}; END",
+            "CREATE TRIGGER IF NOT EXISTS repairs_facts_update "
+            f"AFTER UPDATE OF state, device_id, declared_at ON {TICKET} WHEN {_FACTS_MOVED} BEGIN "
+            f"{_recompute('sqlite', device='OLD.device_id', since='OLD.declared_at')}; "
+            f"{_recompute('sqlite', device='NEW.device_id', since='NEW.declared_at')}; END",
+            f"CREATE TRIGGER IF NOT EXISTS repairs_facts_delete AFTER DELETE ON {TICKET} BEGIN "
+            f"{_recompute('sqlite', device='OLD.device_id', since='OLD.declared_at')}; END",
+        ),
+        "postgresql": (
+            "CREATE OR REPLACE FUNCTION repairs_facts_change() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+            "IF TG_OP IN ('UPDATE', 'DELETE') THEN "
+            f"{_recompute('postgresql', device='OLD.device_id', since='OLD.declared_at')}; END IF; "
+            "IF TG_OP IN ('INSERT', 'UPDATE') THEN "
+            f"{_recompute('postgresql', device='NEW.device_id', since='NEW.declared_at')}; END IF; "
+            "RETURN NULL; END $$",
+            f"DROP TRIGGER IF EXISTS repairs_facts_insert ON {TICKET}",
+            f"CREATE TRIGGER repairs_facts_insert AFTER INSERT ON {TICKET} "
+            "FOR EACH ROW EXECUTE FUNCTION repairs_facts_change()",
+            f"DROP TRIGGER IF EXISTS repairs_facts_update ON {TICKET}",
+            f"CREATE TRIGGER repairs_facts_update AFTER UPDATE OF state, device_id, declared_at ON {TICKET} "
+            f"FOR EACH ROW WHEN ({_FACTS_MOVED.replace(' IS NOT ', ' IS DISTINCT FROM ')}) "
+            "EXECUTE FUNCTION repairs_facts_change()",
+            f"DROP TRIGGER IF EXISTS repairs_facts_delete ON {TICKET}",
+            f"CREATE TRIGGER repairs_facts_delete AFTER DELETE ON {TICKET} "
+            "FOR EACH ROW EXECUTE FUNCTION repairs_facts_change()",
+        ),
+    },
+    rebuild={"sqlite": (_recompute("sqlite"),), "postgresql": (_recompute("postgresql"),)},
+)
+PARTS = {part.name: part for part in (COUNTS, SEARCH, FACTS)}
 
 
 def _execute(connection, statements) -> None:
@@ -215,9 +286,12 @@ def triggers_ensure(*, using: str = "default", **kwargs) -> list[str]:
     if TICKET not in tables:
         return []
     present = _present(connection)
+    with connection.cursor() as cursor:
+        columns = {c.name for c in connection.introspection.get_table_description(cursor, TICKET)}
     repaired = []
     for part in PARTS.values():
-        if part.table in tables and not set(part.triggers) <= present:
+        installable = part.table in tables and (not part.column or part.column in columns)
+        if installable and not set(part.triggers) <= present:
             triggers_install(connection, part=part.name)
             repaired.append(part.name)
     return repaired

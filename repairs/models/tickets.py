@@ -20,6 +20,7 @@ from django_fsm import FSMField, FSMModelMixin, transition
 from devices.models import Device, Establishment, FaultCategory, WarrantyCoverage
 from repairs import permissions
 from repairs.exceptions import TicketChanged
+from repairs.models.facts import ReportFactsMixin
 from repairs.states import (
     FINAL_STATES,
     TRANSITIONS_BY_NAME,
@@ -28,6 +29,13 @@ from repairs.states import (
     ReturnChannel,
     State,
 )
+
+REPORT_COLUMNS = [
+    "establishment", "declared_at", "resolved_at", "state", "first_responded_at", "first_response_due_at",
+    "first_response_breached", "resolution_due_at", "resolution_breached", "replacement", "rma_number",
+    "repeat_30_days", "repeat_90_days", "first_response_seconds", "resolution_seconds", "manufacturer_seconds",
+    "assignee", "category", "coverage",
+]  # fmt: skip
 
 # Where the queue's order puts a ticket without a due date: first, as SQLite always did.
 NO_DUE_DATE = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
@@ -84,7 +92,7 @@ class OptimisticLockMixin(models.Model):
         return updated
 
 
-class Ticket(FSMModelMixin, OptimisticLockMixin, models.Model):
+class Ticket(FSMModelMixin, OptimisticLockMixin, ReportFactsMixin, models.Model):
     reference = models.CharField(_("reference"), max_length=20, unique=True)
     device = models.ForeignKey(Device, verbose_name=_("device"), on_delete=models.PROTECT, related_name="tickets")
     reporter = models.ForeignKey(
@@ -255,6 +263,12 @@ class Ticket(FSMModelMixin, OptimisticLockMixin, models.Model):
             models.Index(fields=["resolution_due_at"]),
             # Reports: repeat failures of a device, and tickets closed in a period.
             models.Index(fields=["device", "declared_at"]),
+            # Every column a report's grouped query reads, by place: the report is one pass of
+            # this index (a tenth of the table's width), not one visit of each ticket's row.
+            models.Index(fields=REPORT_COLUMNS, name="ticket_report"),
+            models.Index(
+                fields=["loaner_lent_at"], condition=Q(loaner_lent_at__isnull=False), name="ticket_loaner_lent"
+            ),
             models.Index(fields=["resolved_at"]),
             models.Index(fields=["first_responded_at"]),
         ]
