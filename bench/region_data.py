@@ -26,6 +26,7 @@ import json
 import random
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from types import SimpleNamespace
 
 SEED = 2026
 DEVICES, ESTABLISHMENTS, ZONES = 61_000, 370, 26
@@ -58,7 +59,7 @@ class Region:
     supervisor: object
     technician: object  # a zone technician
     staff: object
-    students: list  # students whose laptop has no open ticket yet, for declarations
+    students: list  # (student, a fault not open on their laptop): who declares what in the bench
     home_student: object  # a student with open tickets
     name: str  # that student's name, as someone would search for it
     tickets: int
@@ -169,25 +170,41 @@ def find() -> Region:
     from django.contrib.auth import get_user_model
 
     from devices.models import Assignment
+    from repairs.demo import DESCRIPTIONS
     from repairs.models import Ticket, TimelineEntry
     from repairs.states import OPEN_STATES
 
     User = get_user_model()
-    busy = Ticket.objects.filter(state__in=OPEN_STATES).values("device_id")
-    holdings = Assignment.objects.filter(returned_at__isnull=True).select_related("student")
-    home = holdings.filter(device_id__in=busy).order_by("pk").first().student
+    holdings = list(Assignment.objects.filter(returned_at__isnull=True).select_related("student").order_by("pk")[:400])
+    open_faults = set(
+        Ticket.objects.filter(state__in=OPEN_STATES, device_id__in=[a.device_id for a in holdings]).values_list(
+            "device_id", "category"
+        )
+    )
+    home = next(a.student for a in holdings if any(device == a.device_id for device, _c in open_faults))
     return Region(
         manager=User.objects.get(username="manager"),
         supervisor=User.objects.get(username="supervisor"),
         technician=User.objects.get(username="tech000"),
         staff=User.objects.get(username="staff000"),
-        students=[a.student for a in holdings.exclude(device_id__in=busy).order_by("pk")[:200]],
+        students=_declarers(holdings, open_faults, list(DESCRIPTIONS)),
         home_student=home,
         name=f"{home.first_name} {home.last_name}",
         tickets=Ticket.objects.count(),
         open_tickets=Ticket.objects.filter(state__in=OPEN_STATES).count(),
         timeline_rows=TimelineEntry.objects.count(),
     )
+
+
+def _declarers(holdings, open_faults: set, categories: list[str]) -> list[tuple]:
+    """(student, category) pairs: each student declares a fault not already open on their laptop
+    (at a million tickets, most laptops have one open already)."""
+    pairs = []
+    for holding in holdings:
+        free = next((c for c in categories if (holding.device_id, c) not in open_faults), None)
+        if free:
+            pairs.append((holding.student, free))
+    return pairs[:200]
 
 
 def _fleet(rng: random.Random) -> dict:
@@ -472,10 +489,13 @@ def _tickets(rng: random.Random, fleet: dict, *, tickets: int, now: dt.datetime,
     entry_writer.write(entry_rows)
     ReferenceCounter.objects.bulk_create([ReferenceCounter(year=y, value=v) for y, v in counters.items()])
     busy = {device for device, _category in taken}
-    free = [fleet["students"][student] for device, student in fleet["holder"].items() if device not in busy]
+    holdings = [
+        SimpleNamespace(device_id=device, student=fleet["students"][student])
+        for device, student in list(fleet["holder"].items())[:400]
+    ]
     home = next(fleet["students"][fleet["holder"][d]] for d in sorted(busy) if d in fleet["holder"])
     return {
-        "students": free[:200],
+        "students": _declarers(holdings, taken, categories),
         "home_student": home,
         "name": f"{home.first_name} {home.last_name}",
         "tickets": tickets,

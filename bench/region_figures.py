@@ -213,15 +213,19 @@ def declaration(region, *, count: int):
 
     notifications.tasks.publish_delivery = lambda notification_id: None  # delivery is the worker's
     ready = []
-    for student in region.students[:count]:
+    for student, category in region.students[:count]:
         client = Client()
         client.force_login(student)
-        ready.append((client, student.assignments.get(returned_at__isnull=True).device.serial_number))
+        ready.append((client, student.assignments.get(returned_at__isnull=True).device.serial_number, category))
+    if len(ready) < count:
+        raise RuntimeError(f"{len(ready)} students can declare a fault, {count} needed")
     queue = iter(ready)
 
     def post():
-        client, serial = next(queue)
-        response = client.post("/declare/", {"device": serial, "category": "screen", "description": "Écran noir."})
+        client, serial, category = next(queue)
+        response = client.post(
+            "/declare/", {"device": serial, "category": category, "description": "Ça ne marche plus."}
+        )
         response.bench_failed = response.status_code != 302
         return response
 
