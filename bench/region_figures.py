@@ -157,6 +157,9 @@ def figures(region, *, runs: int) -> list[dict]:
     in_zone = Ticket.objects.filter(establishment__zone=region.technician.profile.zone, state__in=OPEN_STATES)
     reference = in_zone.order_by("pk").values_list("reference", flat=True)[0]
     open_states = "&".join(f"state={state}" for state in OPEN_STATES)
+    # Page 2,000 of the whole list (50 a page, 25 in the API), or the last one of a smaller run.
+    deep = min(2000, max(2, region.tickets // 50))
+    deep_api = min(2000, max(2, region.tickets // 25))
     pages = [
         ("technician queue, page 1", technician, "/tickets/"),
         ("manager queue, page 1", manager, "/tickets/"),
@@ -167,16 +170,16 @@ def figures(region, *, runs: int) -> list[dict]:
             manager,
             f"/tickets/?search={quote(region.name)}&{open_states}",
         ),
-        ("deep page 2,000 (page number)", manager, "/tickets/?sort=due&page=2000"),
+        (f"deep page {deep:,} (page number)", manager, f"/tickets/?sort=due&page={deep}"),
         ("technician home", technician, "/"),
         ("manager home", manager, "/"),
         ("ticket page", technician, f"/tickets/{reference}/"),
         ("API list, page 1", manager, "/api/v1/tickets/"),
-        ("API list, page 2,000 (page number)", manager, "/api/v1/tickets/?page=2000"),
+        (f"API list, page {deep_api:,} (page number)", manager, f"/api/v1/tickets/?page={deep_api}"),
     ]
-    cursor_page = deep_cursor_url()
+    cursor_page = deep_cursor_url(page=deep)
     if cursor_page:
-        pages.insert(6, ("deep page 2,000 (cursor)", manager, cursor_page))
+        pages.insert(6, (f"deep page {deep:,} (cursor)", manager, cursor_page))
     rows = [measure(label, lambda c=client, u=url: c.get(u), bare=bare, runs=runs) for label, client, url in pages]
     rows.append(
         measure(
