@@ -15,6 +15,7 @@ from axes.handlers.database import AxesDatabaseHandler
 from axes.helpers import get_client_username
 from axes.models import AccessAttempt
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.db.models import Sum
 from django.utils.translation import gettext as _
@@ -39,6 +40,11 @@ class DemoAwareModelBackend(ModelBackend):
         if is_refused_demo_account(user):
             return False
         return super().user_can_authenticate(user)
+
+    def get_user(self, user_id):
+        # Every page reads the person's role, establishment and zone: with the user, in one query.
+        user = get_user_model()._default_manager.select_related("profile__zone").filter(pk=user_id).first()
+        return user if user is not None and self.user_can_authenticate(user) else None
 
 
 class DemoAwareTokenAuthentication(TokenAuthentication):

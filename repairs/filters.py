@@ -2,34 +2,38 @@
 and an API query read alike."""
 
 import django_filters
-from django import forms
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from devices import permissions as fleet
-from devices.models import FaultCategory, normalise_serial
+from devices.models import FaultCategory
 from repairs import selectors
+from repairs.keyset import ORDERS
 from repairs.models import Ticket
-from repairs.states import Priority, State
+from repairs.queryhints import filter_unindexed
+from repairs.search import ticket_search
+from repairs.states import OPEN_STATES, Priority, State
+from repairs.widgets import QuickCheckboxes, QuickSelect
 
 SLA_CHOICES = [("ok", _("On time")), ("at_risk", _("At risk")), ("breached", _("Late"))]
 ASSIGNED_CHOICES = [("me", _("Assigned to me")), ("none", _("Unassigned"))]
 SORT_CHOICES = [("due", _("Due date")), ("-declared", _("Newest first")), ("declared", _("Oldest first"))]
-SORTS = {
-    "due": ("resolution_due_at", "pk"),
-    "-declared": ("-declared_at", "-pk"),
-    "declared": ("declared_at", "pk"),
-}
 
 
 class TicketFilter(django_filters.FilterSet):
     search = django_filters.CharFilter(
-        label=_("Search"), method="filter_search", help_text=_("Reference, serial number, asset tag or text")
+        label=_("Search"),
+        method="filter_search",
+        help_text=_("Reference, serial number, asset tag, student's name or words of the description"),
+        max_length=200,
     )
-    state = django_filters.MultipleChoiceFilter(label=_("State"), choices=State.choices)
+    # distinct=False: every filter reads the ticket's own row (no list of related rows), so there is
+    # nothing to deduplicate, and DISTINCT would make the database sort whatever matched.
+    state = django_filters.MultipleChoiceFilter(
+        label=_("State"), choices=State.choices, method="filter_state", distinct=False
+    )
     establishment = django_filters.CharFilter(label=_("Establishment"), method="filter_establishment")
-    category = django_filters.MultipleChoiceFilter(label=_("Category"), choices=FaultCategory.choices)
-    priority = django_filters.MultipleChoiceFilter(label=_("Priority"), choices=Priority.choices)
+    category = django_filters.MultipleChoiceFilter(label=_("Category"), choices=FaultCategory.choices, distinct=False)
+    priority = django_filters.MultipleChoiceFilter(label=_("Priority"), choices=Priority.choices, distinct=False)
     assigned_to = django_filters.CharFilter(
         label=_("Assigned to"), method="filter_assigned_to", help_text="username, `me` or `none`"
     )
@@ -51,12 +55,28 @@ class TicketFilter(django_filters.FilterSet):
         """Selects for the web page; the API keeps free text (a UAI, a username)."""
         user = self.request.user
         establishments = fleet.visible_establishments(user=user).order_by("name").values_list("uai", "name")
-        self.filters["establishment"].field.widget = forms.Select(
+        self.filters["establishment"].field.widget = QuickSelect(
             choices=[("", _("All")), *[(uai, f"{name} ({uai})") for uai, name in establishments]]
         )
-        self.filters["assigned_to"].field.widget = forms.Select(choices=[("", _("Anyone")), *ASSIGNED_CHOICES])
+        self.filters["assigned_to"].field.widget = QuickSelect(choices=[("", _("Anyone")), *ASSIGNED_CHOICES])
+        for name in ("sla", "sort"):
+            self.filters[name].field.widget = QuickSelect(choices=self.filters[name].field.choices)
         for name in ("state", "category", "priority"):
-            self.filters[name].field.widget = forms.CheckboxSelectMultiple(choices=self.filters[name].field.choices)
+            self.filters[name].field.widget = QuickCheckboxes(choices=self.filters[name].field.choices)
+
+    def filter_state(self, queryset, name, value):
+        """One state reads its own index in the list's order; every open state, the open tickets'
+        index; several states, that list's index, keeping the rows in one of them."""
+        states = set(value)
+        if not states:
+            return queryset
+        if states <= set(OPEN_STATES):
+            queryset = queryset.filter(is_open=True)
+            if states == set(OPEN_STATES):
+                return queryset
+        if len(states) == 1:
+            return queryset.filter(state=states.pop())
+        return filter_unindexed(queryset, "state", sorted(states))
 
     def filter_establishment(self, queryset, name, value):
         return queryset.filter(establishment__uai=value.strip().upper())
@@ -72,15 +92,9 @@ class TicketFilter(django_filters.FilterSet):
         return queryset.filter(selectors.sla_filter(value))
 
     def filter_search(self, queryset, name, value):
-        value = value.strip()
-        if not value:
+        if not value.strip():
             return queryset
-        return queryset.filter(
-            Q(reference__iexact=value)
-            | Q(device__serial_number=normalise_serial(value))
-            | Q(device__asset_tag__iexact=value)
-            | Q(description__icontains=value)
-        )
+        return ticket_search(queryset=queryset, text=value)
 
     def filter_sort(self, queryset, name, value):
-        return queryset.order_by(*SORTS.get(value, SORTS["due"]))
+        return queryset.order_by(*ORDERS.get(value, ORDERS["due"]).fields)

@@ -180,13 +180,16 @@ def _date_text(day: dt.date | None) -> str:
     return day.strftime("%d/%m/%Y") if day else ""
 
 
-def _people(*, ticket: Ticket, audience: tuple[str, ...]) -> tuple[set[int], list]:
+def _people(*, ticket: Ticket, audience: tuple[str, ...], holders: set[int] | None = None) -> tuple[set[int], list]:
     """The ids of the direct audience, and those people plus the establishment's digest staff,
-    with their profiles: two queries, whatever the number of people."""
+    with their profiles: two queries, whatever the number of people (one when `holders`, the
+    students holding the ticket's laptops, were read by the caller already)."""
     direct: set[int] = set()
     if REPORTER in audience:
         direct.add(ticket.reporter_id)
-    if HOLDER in audience:
+    if HOLDER in audience and holders is not None:
+        direct.update(holders)
+    elif HOLDER in audience:
         devices = [pk for pk in (ticket.device_id, ticket.replacement_id) if pk]
         direct.update(current_holdings(devices=devices).values_list("student_id", flat=True))
     if ASSIGNEE in audience and ticket.assignee_id:
@@ -216,14 +219,15 @@ def _send(*, user, rendered: RenderedMessage, event: str, key: str, link: str, l
         )
 
 
-def announce(*, entry: TimelineEntry) -> None:
+def announce(*, entry: TimelineEntry, holders: set[int] | None = None) -> None:
     """Write the notifications of one timeline entry. Precondition: inside the transaction that
-    wrote the entry, so that the messages exist if and only if the change was committed."""
+    wrote the entry, so that the messages exist if and only if the change was committed.
+    `holders`: the ids of the students holding the ticket's laptops now, if the caller has them."""
     message = _message_for(entry)
     if entry.kind not in DIGEST_KINDS and message is None:
         return
     ticket = entry.ticket
-    direct, people = _people(ticket=ticket, audience=message.audience if message else ())
+    direct, people = _people(ticket=ticket, audience=message.audience if message else (), holders=holders)
     if not people:
         return
     context, link = _context(entry, ticket), ticket_link(ticket)

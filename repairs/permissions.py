@@ -15,17 +15,43 @@ from devices.selectors import current_holdings
 from repairs.states import REPORTER, TRANSITIONS_BY_NAME
 
 
-def holds(*, user, device_id: int) -> bool:
+def holds(*, user, device_id: int, holder_id=None) -> bool:
+    """Does this student hold this device now? `holder_id`: the device's current holder as the
+    caller read it moments ago in the same request (selectors.declarable_devices), to ask once."""
+    if holder_id is not None:
+        return holder_id == user.pk
     return current_holdings(student=user, devices=[device_id]).exists()
 
 
 def ticket_filter(user) -> Q | None:
     """Q selecting the tickets `user` may see; None for everything."""
     role = fleet.role_of(user)
+    if role == Role.STUDENT:
+        return Q(pk__in=student_tickets(user))
+    return place_filter(user)
+
+
+def student_tickets(user):
+    """The ids of a student's tickets: those they declared, UNION those of the laptops they hold.
+    Two indexed lookups; written as an OR, the database reads neither index (a scan of every
+    ticket for each page a student opens)."""
+    from django.apps import apps  # the Ticket model imports this module
+
+    tickets = apps.get_model("repairs", "Ticket").objects
+    declared = tickets.filter(reporter=user).values("pk").order_by()
+    held = tickets.filter(device_id__in=current_holdings(student=user).values("device_id")).values("pk").order_by()
+    return declared.union(held)
+
+
+def place_filter(user) -> Q | None:
+    """The scope of everyone but students, on the `establishment` path alone: the same Q selects
+    their tickets and their rows of tickets per state (repairs.models.StateCount). None for
+    everything; students have no such scope (ValueError)."""
+    role = fleet.role_of(user)
     if role is None:
         return Q(pk__in=[])
     if role == Role.STUDENT:
-        return Q(reporter=user) | Q(device_id__in=current_holdings(student=user).values("device_id"))
+        raise ValueError("a student's tickets are theirs, not a place's")
     scope = fleet.establishment_filter(user, prefix="establishment__")
     if scope is None:
         return None
@@ -118,7 +144,7 @@ def may_declare(*, user, device) -> bool:
     """The student who holds the device, staff of its establishment, a technician of its zone, a manager."""
     role = fleet.role_of(user)
     if role == Role.STUDENT:
-        return holds(user=user, device_id=device.pk)
+        return holds(user=user, device_id=device.pk, holder_id=getattr(device, "current_holder_id", None))
     if role == Role.SUPERVISOR:
         return False
     return fleet.can_act_for_establishment(user=user, establishment=device.establishment)

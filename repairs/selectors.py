@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 
 from devices import permissions as fleet
-from devices.models import Device, Role
-from devices.selectors import current_image, device_by_identifier, device_holder_assignment
+from devices.models import Device, Role, normalise_serial
+from devices.selectors import current_holdings, current_image, device_by_identifier, device_holder_assignment
 from repairs import permissions
+from repairs.keyset import DEFAULT_ORDER
 from repairs.loaner_reminders import overdue_filter
-from repairs.models import Part, Quote, Ticket, TicketPart
+from repairs.models import Part, Quote, StateCount, Ticket, TicketPart
 from repairs.pricing import labour_rate
-from repairs.states import FINAL_STATES, OPEN_STATES, QUOTE_STATES, TRANSITIONS, Coverage, State, TransitionSpec
+from repairs.states import OPEN_STATES, QUOTE_STATES, TRANSITIONS, Coverage, State, TransitionSpec
 from repairs.timeline import timeline_lines
 
 
@@ -23,12 +24,24 @@ def visible_tickets(*, user) -> QuerySet[Ticket]:
     return qs if scope is None else qs.filter(scope)
 
 
+# What a list shows (the web's rows, the API's list): the rest of a ticket stays in the database,
+# because reading and converting fifty rows of fifty columns cost more than the query itself.
+LIST_FIELDS = (
+    "reference", "state", "category", "priority", "declared_at", "first_response_due_at", "resolution_due_at",
+    "due_key", "first_response_breached", "resolution_breached", "sla_at_risk", "version", "reporter_id",
+    "device__serial_number", "device__asset_tag", "device__model__manufacturer", "device__model__name",
+    "establishment__uai", "establishment__name", "establishment__zone_id",
+    "assignee__username", "assignee__first_name", "assignee__last_name",
+)  # fmt: skip
+
+
 def ticket_list(*, user) -> QuerySet[Ticket]:
     """The queue: what the lists need in one query, open tickets with the nearest due date first."""
     return (
         visible_tickets(user=user)
-        .select_related("device__model", "establishment", "assignee", "reporter")
-        .order_by("resolution_due_at", "pk")
+        .select_related("device__model", "establishment", "assignee")
+        .only(*LIST_FIELDS)
+        .order_by(*DEFAULT_ORDER.fields)
     )
 
 
@@ -60,26 +73,44 @@ def available_transitions(*, ticket: Ticket, user) -> list[TransitionSpec]:
 
 
 def sla_filter(status: str) -> Q:
-    breached = Q(first_response_breached=True) | Q(resolution_breached=True)
-    if status == "breached":
-        return breached
-    if status == "at_risk":
-        return Q(sla_at_risk=True) & ~breached & ~Q(state__in=FINAL_STATES)
-    return ~breached & Q(sla_at_risk=False)
+    """ "breached" (a target missed), "at_risk" (80 % of a target reached on an open ticket) or
+    "ok" (neither, nor at risk): the database stores the answer (Ticket.sla_state)."""
+    return Q(sla_state=status if status in ("breached", "at_risk") else "ok")
 
 
 def state_counts(*, queryset: QuerySet[Ticket]) -> dict[str, int]:
-    """Open tickets per state, in one aggregate query."""
-    rows = queryset.filter(state__in=OPEN_STATES).values("state").annotate(n=Count("pk"))
+    """Open tickets per state among `queryset`, in one aggregate query (one read per ticket)."""
+    rows = queryset.filter(is_open=True).values("state").annotate(n=Count("pk")).order_by()
     return {row["state"]: row["n"] for row in rows}
+
+
+def scope_state_counts(*, user, establishment=None, uai: str | None = None, states=None) -> dict[str, int] | None:
+    """Open tickets per state in `user`'s scope (optionally one establishment, some states), read
+    from the rows of tickets per state: a few hundred rows at most, whatever the number of
+    tickets. None for a student, whose few tickets are counted directly."""
+    if fleet.role_of(user) == Role.STUDENT:
+        return None
+    rows = StateCount.objects.filter(state__in=OPEN_STATES, tickets__gt=0)
+    scope = permissions.place_filter(user)
+    if scope is not None:
+        rows = rows.filter(scope)
+    if establishment is not None:
+        rows = rows.filter(establishment=establishment)
+    if uai:
+        rows = rows.filter(establishment__uai=uai.strip().upper())  # as the queue's filter reads it
+    if states is not None:
+        rows = rows.filter(state__in=sorted(states))
+    totals = rows.values("state").annotate(n=Sum("tickets")).order_by()
+    return {row["state"]: row["n"] for row in totals if row["n"]}
 
 
 def home_summary(*, user) -> dict:
     """What this person has to do next: their open tickets, or their scope's, by state."""
     role = fleet.role_of(user)
     visible = visible_tickets(user=user)
-    open_tickets = ticket_list(user=user).filter(state__in=OPEN_STATES)
-    summary = {"role": role, "counts": state_counts(queryset=visible), "states": State}
+    open_tickets = ticket_list(user=user).filter(is_open=True)
+    counts = scope_state_counts(user=user)
+    summary = {"role": role, "counts": state_counts(queryset=visible) if counts is None else counts, "states": State}
     if role == Role.STUDENT:
         summary["my_tickets"] = open_tickets[:20]
         summary["devices"] = list(fleet.visible_devices(user=user).select_related("model"))
@@ -103,6 +134,12 @@ def technicians() -> QuerySet:
         .select_related("profile__zone")
         .order_by("last_name", "first_name", "username")
     )
+
+
+def technician_choices() -> list[tuple[str, str, str]]:
+    """(username, name, zone) of the technicians, for a list to pick from: tuples, not users."""
+    rows = technicians().values_list("username", "first_name", "last_name", "profile__zone__name")
+    return [(username, f"{first} {last}".strip() or username, zone) for username, first, last, zone in rows]
 
 
 def device_page(*, device, user) -> dict:
@@ -135,13 +172,16 @@ def device_page(*, device, user) -> dict:
 
 def establishment_page(*, establishment, user) -> dict:
     """What staff need at hand: open tickets, devices to receive and to hand back, the spare pool."""
-    open_tickets = ticket_list(user=user).filter(establishment=establishment, state__in=OPEN_STATES)
+    open_tickets = ticket_list(user=user).filter(is_open=True, establishment=establishment)
+    counts = scope_state_counts(user=user, establishment=establishment)
+    if counts is None:
+        counts = state_counts(queryset=visible_tickets(user=user).filter(establishment=establishment))
     return {
         "establishment": establishment,
         "to_receive": open_tickets.filter(state=State.AWAITING_DEVICE),
         "to_hand_over": open_tickets.filter(state=State.READY_FOR_RETURN),
         "open_tickets": open_tickets.exclude(state__in=[State.AWAITING_DEVICE, State.READY_FOR_RETURN])[:100],
-        "counts": state_counts(queryset=visible_tickets(user=user).filter(establishment=establishment)),
+        "counts": counts,
         "spares": Device.objects.filter(establishment=establishment, status=Device.Status.SPARE).select_related(
             "model", "image"
         ),
@@ -153,10 +193,30 @@ def establishment_page(*, establishment, user) -> dict:
     }
 
 
-def declarable_device(*, user, identifier: str) -> Device | None:
+def declarable_devices(*, user) -> QuerySet[Device]:
+    """The devices a person may see, with what a declaration reads about them, in one query:
+    model, establishment, and who holds each now (`current_holder_id`)."""
+    holder = current_holdings(devices=None).filter(device=OuterRef("pk")).values("student_id")[:1]
+    return (
+        fleet.visible_devices(user=user)
+        .select_related("model", "establishment")
+        .annotate(current_holder_id=Subquery(holder))
+    )
+
+
+def declarable_device(*, user, identifier: str, among: list[Device] | None = None) -> Device | None:
     """The device a person names to declare a fault, among those they may see: a laptop of
-    another school and a serial that exists nowhere get the same answer (no existence oracle)."""
-    return device_by_identifier(identifier=identifier, queryset=fleet.visible_devices(user=user))
+    another school and a serial that exists nowhere get the same answer (no existence oracle).
+    `among`: the person's devices already read (a student's), searched without a query."""
+    if among is not None:
+        value = (identifier or "").strip()
+        serial = normalise_serial(value)
+        return (
+            next((d for d in among if d.serial_number == serial), None)
+            or next((d for d in among if d.asset_tag == value), None)
+            or next((d for d in sorted(among, key=lambda d: d.pk) if d.asset_tag.lower() == value.lower()), None)
+        )
+    return device_by_identifier(identifier=identifier, queryset=declarable_devices(user=user))
 
 
 def overdue_loaners(*, user, today=None) -> QuerySet[Ticket]:

@@ -4,6 +4,7 @@ costs and quotes (`costs`), loaner reminders (`loaners`), SLA policies, closures
 
 from repairs.models.attachments import Attachment, attachment_path
 from repairs.models.costs import LabourRate, Part, Quote, TicketPart
+from repairs.models.counts import StateCount
 from repairs.models.exports import ReportExport
 from repairs.models.loaners import LoanerNotice
 from repairs.models.sla import (
@@ -20,6 +21,7 @@ from repairs.models.sla import (
     working_days_validator,
 )
 from repairs.models.tickets import (
+    NO_DUE_DATE,
     QUOTE_REFUSALS,
     OptimisticLockMixin,
     ReferenceCounter,
@@ -30,6 +32,7 @@ from repairs.models.tickets import (
 )
 
 __all__ = [
+    "NO_DUE_DATE",
     "PAUSABLE_STATES",
     "QUOTE_REFUSALS",
     "Attachment",
@@ -45,6 +48,7 @@ __all__ = [
     "SlaPolicy",
     "SlaTarget",
     "SlaThreshold",
+    "StateCount",
     "Ticket",
     "TicketPart",
     "TimelineEntry",

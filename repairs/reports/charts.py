@@ -7,10 +7,11 @@ import datetime as dt
 import math
 from collections.abc import Sequence
 
-from django.utils.formats import number_format
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
+
+from repairs.reports.numbers import number_text
 
 BRAND, LIGHT, OK, WARN, BAD, INK, MUTED, GRID = (
     "#00508f",
@@ -26,7 +27,7 @@ FONT = "DejaVu Sans, Liberation Sans, Arial, sans-serif"
 
 
 def _number(value: float, digits: int = 0) -> str:
-    return number_format(value, decimal_pos=digits, use_l10n=True, force_grouping=True)
+    return number_text(value, digits)
 
 
 def _nice_max(value: float) -> float:

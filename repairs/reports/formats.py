@@ -9,7 +9,6 @@ import io
 from django.contrib.auth import get_user_model
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
@@ -18,6 +17,7 @@ from repairs.pdf import html_to_pdf
 from repairs.reports import charts
 from repairs.reports.columns import COLUMNS, COLUMNS_BY_KEY, COST_KEYS, SUMMARY_KEYS, TABLE_KEYS
 from repairs.reports.generator import Report
+from repairs.reports.numbers import number_text
 from repairs.states import Coverage
 
 # Spreadsheets run a cell that starts with one of these as a formula (CSV injection).
@@ -29,13 +29,13 @@ def cell_text(value, kind: str) -> str:
     if value is None:
         return "—"
     if kind == "int":
-        return number_format(value, use_l10n=True, force_grouping=True)
+        return number_text(value)
     if kind == "decimal":
-        return number_format(value, decimal_pos=1, use_l10n=True, force_grouping=True)
+        return number_text(value, 1)
     if kind == "percent":
-        return number_format(value, decimal_pos=1, use_l10n=True, force_grouping=True) + " %"
+        return number_text(value, 1) + " %"
     if kind == "money":
-        return number_format(value, decimal_pos=2, use_l10n=True, force_grouping=True) + " €"
+        return number_text(value, 2) + " €"
     return str(value)
 
 

@@ -1,11 +1,14 @@
 """The report generator: tickets + period + scope + grouping → rows. The formatters only format.
 
-Every figure is aggregated by the database: one grouped query for the counts (conditional
-aggregates), one per percentile measure on SQLite (window functions; on PostgreSQL they join
-the grouped query as `percentile_cont`), one for the fleet, two for the time series, and one
-for the per-section breakdown of the PDF. The number of queries does not depend on the number
-of tickets or of groups. The totals add the groups' sums in Python (a partition: each ticket is
-in exactly one group) and take their percentiles from the database again.
+Every figure is aggregated by the database in one pass over columns stored with each ticket
+(repairs/models/facts.py: the repeat-failure flags, beside the SLA engine's business durations,
+due dates and breach flags): one grouped query for the counts (conditional aggregates) and the percentiles
+(`percentile_cont` on PostgreSQL; on SQLite the group's values, whose percentiles are taken in
+Python), one for the fleet, one for the loaners out, two for the time series, and one for the
+per-section breakdown of the PDF. The number of queries does not depend on the number of
+tickets or of groups. The totals add the groups' sums in Python (a partition: each ticket is in
+exactly one group); their percentiles are the database's again on PostgreSQL, and on SQLite
+those of all the groups' values together.
 
 Definitions, for a period [start, end) in Europe/Paris:
 - opened: declared in the period; closed: reached a final state in the period;
@@ -33,16 +36,18 @@ import datetime as dt
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+from django.contrib.auth import get_user_model
 from django.db import connection, transaction
-from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet, Sum, Value
+from django.db.models import Count, Min, Q, QuerySet, Sum, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from devices.models import Academie, Departement, Device, FaultCategory
+from devices.models import Academie, Departement, Device, Establishment, FaultCategory
 from repairs.models import Ticket
+from repairs.queryhints import unindexed
 from repairs.reports.params import Dimension, ReportParams
 from repairs.reports.series import opened_closed_series
-from repairs.reports.sql import Epoch, PercentileCont, ShiftDays, percentile_native, percentiles_by_window
+from repairs.reports.sql import Epoch, PercentileCont, ValuesArray, percentile_cont, percentile_native, values_of
 from repairs.states import Coverage, State
 
 PERCENTS = (50, 90)
@@ -112,12 +117,45 @@ def _periods(params: ReportParams, as_of: dt.datetime) -> dict[str, Q]:
         "responded": Q(first_responded_at__gte=start, first_responded_at__lt=end),
         "backlog": Q(declared_at__lt=end) & (Q(resolved_at__isnull=True) | Q(resolved_at__gte=end)),
         "loaner_out": Q(loaner_lent_at__lt=end) & (Q(loaner_returned_at__isnull=True) | Q(loaner_returned_at__gte=end)),
-        # Tickets that can count in a grouped figure (loaners have their own query): written so
-        # that SQLite reads it from the `resolved_at` index (one indexed range, one IS NULL).
-        "relevant": Q(resolved_at__isnull=True) | Q(resolved_at__gte=start),
         "fr_due_in": Q(first_response_due_at__gte=start, first_response_due_at__lt=end),
         "res_due_in": Q(resolution_due_at__gte=start, resolution_due_at__lt=end),
     }
+
+
+def _relevant(base: QuerySet, params: ReportParams) -> QuerySet:
+    """The tickets that can count in a grouped figure (loaners have their own query): not
+    closed before the period. Read in one pass of the report's covering index (ticket_report):
+    on SQLite, the condition is marked so that the planner does not start from the resolved_at
+    index instead, which would read each ticket's whole row."""
+    resolved_at = unindexed(base, "resolved_at")
+    return base.alias(report_resolved_at=resolved_at).filter(
+        Q(report_resolved_at__isnull=True) | Q(report_resolved_at__gte=params.start)
+    )
+
+
+# Groups that are rows of a small table: the grouped pass groups by the ticket's own foreign key
+# (an integer, no join per ticket; sorting a million rows by three names took a second on
+# PostgreSQL) and the names are read afterwards, once per group.
+BY_ID = {
+    "establishment": ("establishment", Establishment, "uai", ("name", "city")),
+    "technician": ("assignee", get_user_model(), "username", ("first_name", "last_name")),
+}
+
+
+def _grouped(relevant: QuerySet, dimension: Dimension, aggregates: dict) -> list[dict]:
+    spec = BY_ID.get(dimension.name)
+    if spec is None:
+        return list(relevant.values(dimension.ticket_key, *dimension.ticket_labels).annotate(**aggregates).order_by())
+    field, model, key, labels = spec
+    rows = list(relevant.values(field).annotate(**aggregates).order_by())
+    ids = [row[field] for row in rows if row[field] is not None]
+    names = {found["pk"]: found for found in model.objects.filter(pk__in=ids).values("pk", key, *labels)}
+    for row in rows:
+        found = names.get(row.pop(field), {})
+        row[dimension.ticket_key] = found.get(key)
+        for path, label in zip(dimension.ticket_labels, labels, strict=True):
+            row[path] = found.get(label)
+    return rows
 
 
 def _percentiles() -> tuple[Percentile, ...]:
@@ -130,15 +168,6 @@ def _percentiles() -> tuple[Percentile, ...]:
 
 def _percentile_filters(q: dict[str, Q]) -> dict[str, Q]:
     return {"first_response": q["responded"], "resolution": q["resolved"], "manufacturer": q["returned"]}
-
-
-def _repeat(days: int) -> Exists:
-    earlier = Ticket.objects.filter(
-        device_id=OuterRef("device_id"),
-        declared_at__lt=OuterRef("declared_at"),
-        declared_at__gte=ShiftDays(OuterRef("declared_at"), days=-days),
-    ).exclude(state=State.CANCELLED)
-    return Exists(earlier)
 
 
 def _aggregates(q: dict[str, Q], as_of: dt.datetime) -> dict:
@@ -161,15 +190,17 @@ def _aggregates(q: dict[str, Q], as_of: dt.datetime) -> dict:
             "pk", filter=q["returned"] & Q(replacement__isnull=True, rma_number="", returned_unrepaired=False)
         ),
         "unrepaired": Count("pk", filter=q["returned"] & Q(returned_unrepaired=True)),
-        # `opened` first: the correlated subquery runs only for the tickets opened in the period.
-        "repeat_30_days": Count("pk", filter=q["opened"] & Q(_repeat(30))),
-        "repeat_90_days": Count("pk", filter=q["opened"] & Q(_repeat(90))),
+        "repeat_30_days": Count("pk", filter=q["opened"] & Q(repeat_30_days=True)),
+        "repeat_90_days": Count("pk", filter=q["opened"] & Q(repeat_90_days=True)),
         "costed": Count("pk", filter=q["closed"] & (Q(parts_cost__gt=0) | Q(labour_cost__gt=0))),
         "parts_cost": Sum("parts_cost", filter=q["closed"]),
         "labour_cost": Sum("labour_cost", filter=q["closed"]),
     }
     if percentile_native():
         measures.update(_native_percentiles(q))
+    else:
+        filters = _percentile_filters(q)
+        measures.update({f"{p.name}_values": ValuesArray(p.field, filter=filters[p.name]) for p in _percentiles()})
     return measures
 
 
@@ -232,16 +263,6 @@ def _finish(row: dict, sums: dict, percentiles: dict, oldest: dt.datetime | None
     return row
 
 
-def _window_percentiles(tickets: QuerySet, q: dict[str, Q], group_fields: list[str]) -> dict[str, dict]:
-    filters = _percentile_filters(q)
-    return {
-        p.name: percentiles_by_window(
-            queryset=tickets.filter(filters[p.name]), group_fields=group_fields, value=p.field, percents=PERCENTS
-        )
-        for p in _percentiles()
-    }
-
-
 def _breakdown(tickets: QuerySet, dimension: Dimension, q: dict[str, Q]) -> dict:
     rows = (
         tickets.values(dimension.ticket_key, "category")
@@ -295,28 +316,31 @@ def _loaners(base: QuerySet, dimension: Dimension, q: dict[str, Q]) -> dict:
     return {row[dimension.ticket_key]: row for row in rows}
 
 
-def _percentile_figures(base: QuerySet, relevant: QuerySet, grouped: list[dict], q, dimension: Dimension):
+def _percentile_figures(relevant: QuerySet, grouped: list[dict], q, dimension: Dimension):
     """{group key: {measure: [p50, p90]}}, and the same for the total."""
     names = [p.name for p in _percentiles()]
-    if percentile_native():  # computed by the grouped query already
+    if percentile_native():  # computed by the grouped query already; the total needs its own pass
         by_group = {
             row[dimension.ticket_key]: {n: [row[f"{n}_p{pc}"] for pc in PERCENTS] for n in names} for row in grouped
         }
         totals = relevant.aggregate(**_native_percentiles(q))
         return by_group, {n: [totals[f"{n}_p{pc}"] for pc in PERCENTS] for n in names}
-    # From `base`, not `relevant`: each measure's own period filter then reads its index.
-    by_group: dict = {}
-    for n, values in _window_percentiles(base, q, [dimension.ticket_key]).items():
-        for (key,), figures in values.items():
-            by_group.setdefault(key, {})[n] = figures
-    total = {n: values.get((), [None, None]) for n, values in _window_percentiles(base, q, []).items()}
-    return by_group, total
+    by_group, everything = {}, {n: [] for n in names}
+    for row in grouped:
+        figures = {}
+        for n in names:
+            values = sorted(values_of(row[f"{n}_values"]))
+            figures[n] = [percentile_cont(values, pc) for pc in PERCENTS]
+            everything[n] += values
+        by_group[row[dimension.ticket_key]] = figures
+    return by_group, {n: [percentile_cont(sorted(v), pc) for pc in PERCENTS] for n, v in everything.items()}
 
 
 @contextmanager
 def _report_session():
     """On PostgreSQL, one transaction without JIT compilation, which costs these few large
-    aggregates more than it saves (0.3 to 0.8 s of a report over a million tickets). Not on
+    aggregates more than it saves (0.3 to 0.8 s of a report over a million tickets), and with
+    room for the percentiles' sorts in memory (the default 4 MB sent them to disk). Not on
     SQLite: its transactions take the write lock at BEGIN (IMMEDIATE), and a report must not
     hold up the people writing tickets."""
     if connection.vendor != "postgresql":
@@ -324,6 +348,7 @@ def _report_session():
         return
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL jit = off")
+        cursor.execute("SET LOCAL work_mem = '64MB'")
         yield
 
 
@@ -346,11 +371,9 @@ def _report_build(*, params: ReportParams, tickets, now, series: bool, breakdown
     dimension = params.dimension
     q = _periods(params, as_of)
     base = (Ticket.objects.all() if tickets is None else tickets).filter(params.ticket_scope())
-    relevant = base.filter(q["relevant"])
-    grouped = list(
-        relevant.values(dimension.ticket_key, *dimension.ticket_labels).annotate(**_aggregates(q, as_of)).order_by()
-    )
-    percentiles, total_percentiles = _percentile_figures(base, relevant, grouped, q, dimension)
+    relevant = _relevant(base, params)
+    grouped = _grouped(relevant, dimension, _aggregates(q, as_of))
+    percentiles, total_percentiles = _percentile_figures(relevant, grouped, q, dimension)
     loaners, fleet = _loaners(base, dimension, q), _fleet(params)
 
     rows = {}

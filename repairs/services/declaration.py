@@ -5,8 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -22,10 +21,16 @@ from repairs.states import EXAM_MONTHS, OPEN_STATES, PRIORITY_BY_CATEGORY, Prior
 
 def next_reference(*, year: int) -> str:
     """R-YYYY-NNNNNN, unique under concurrency. Caller holds a transaction: the counter row stays
-    write-locked until commit, so concurrent declarations queue here for a moment, never collide."""
-    ReferenceCounter.objects.bulk_create([ReferenceCounter(year=year)], ignore_conflicts=True)
-    ReferenceCounter.objects.filter(year=year).update(value=F("value") + 1)
-    value = ReferenceCounter.objects.filter(year=year).values_list("value", flat=True).get()
+    write-locked until commit, so concurrent declarations queue here for a moment, never collide.
+    One statement (an upsert returning the new value) on both databases."""
+    table, quote = ReferenceCounter._meta.db_table, connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {quote(table)} (year, value) VALUES (%s, 1) "  # noqa: S608 - the model's own table name
+            f"ON CONFLICT (year) DO UPDATE SET value = {quote(table)}.value + 1 RETURNING value",
+            [year],
+        )
+        value = cursor.fetchone()[0]
     return f"R-{year}-{value:06d}"
 
 
@@ -49,6 +54,7 @@ def _duplicate_error(existing: Ticket) -> ValidationError:
 
 
 def _declaration_check(*, device: Device, reporter, category: str, description: str, police_report: str) -> None:
+    """Everything but "already open": the partial unique index answers that at the insert."""
     if not permissions.may_declare(user=reporter, device=device):
         raise ActionForbidden(_("You may not declare a fault on this device."))
     texts_check(description=description, police_report=police_report)
@@ -63,12 +69,8 @@ def _declaration_check(*, device: Device, reporter, category: str, description: 
         raise ValidationError(
             {"device": _("Device %(device)s is retired or lost: no ticket can be declared on it.") % {"device": device}}
         )
-    existing = open_ticket_for(device=device, category=category)
-    if existing:
-        raise _duplicate_error(existing)
 
 
-@transaction.atomic
 def ticket_declare(
     *,
     device: Device,
@@ -78,6 +80,27 @@ def ticket_declare(
     police_report: str = "",
     at: dt.datetime | None = None,
 ) -> Ticket:
+    """Declare a fault. A fault already open for this device and category is refused by the
+    database itself (the partial unique index), then named in the error: one check, race-free,
+    and no query for it when there is none. Its own transaction, or a savepoint in the caller's."""
+    try:
+        with transaction.atomic():
+            return _declare(
+                device=device,
+                reporter=reporter,
+                category=category,
+                description=description,
+                police_report=police_report,
+                at=at,
+            )
+    except IntegrityError:
+        existing = open_ticket_for(device=device, category=category)
+        if existing is None:
+            raise
+        raise _duplicate_error(existing) from None
+
+
+def _declare(*, device, reporter, category, description, police_report, at) -> Ticket:
     _declaration_check(
         device=device, reporter=reporter, category=category, description=description, police_report=police_report
     )
@@ -94,17 +117,12 @@ def ticket_declare(
         declared_at=at,
     )
     sla.ticket_sla_update(ticket=ticket)  # policy choice and due dates (repairs/sla)
-    try:
-        with transaction.atomic():
-            ticket.save()
-    except IntegrityError:
-        # Someone declared the same fault a moment ago: the partial unique index caught it.
-        existing = open_ticket_for(device=device, category=category)
-        if existing is None:
-            raise
-        raise _duplicate_error(existing) from None
+    ticket.save()
     entry = TimelineEntry.objects.create(
         ticket=ticket, at=at, actor=reporter, kind=TimelineEntry.Kind.DECLARED, target=ticket.state, note=description
     )
-    announce(entry=entry)  # the outbox rows, in this transaction (repairs/messages.py)
+    # The outbox rows, in this transaction (repairs/messages.py); who holds the laptop was read
+    # with it when the declaring page had it at hand.
+    holder = getattr(device, "current_holder_id", None)
+    announce(entry=entry, holders={holder} if holder is not None else None)
     return ticket

@@ -1,8 +1,15 @@
 from django import template
 
+from repairs import widgets
 from repairs.pricing import euros as format_euros
 
 register = template.Library()
+
+
+@register.simple_tag
+def ticket_table(tickets, selectable=False):
+    """`{% ticket_table tickets selectable=… %}`: the table of tickets, drawn in Python (repairs/widgets.py)."""
+    return widgets.ticket_rows(tickets, selectable=bool(selectable))
 
 
 @register.filter
@@ -36,3 +43,9 @@ def minutes(value) -> str:
     if not hours:
         return f"{rest} min"
     return f"{hours} h {rest:02d}" if rest else f"{hours} h"
+
+
+@register.simple_tag
+def technician_options(technicians):
+    """The <option>s of the technicians a manager assigns tickets to."""
+    return widgets.technician_options(technicians)

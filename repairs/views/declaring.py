@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from contextlib import nullcontext
+
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -33,10 +35,11 @@ def home(request):
 
 
 def _declarable_devices(user) -> list[Device]:
-    """The devices a person may pick from a list: a student's own (staff type a serial instead)."""
+    """The devices a person may pick from a list: a student's own (staff type a serial instead),
+    read with what the declaration needs (selectors.declarable_devices)."""
     if fleet.role_of(user) != Role.STUDENT:
         return []
-    return list(fleet.visible_devices(user=user).select_related("model"))
+    return list(selectors.declarable_devices(user=user))
 
 
 @login_required
@@ -55,7 +58,7 @@ def declare(request, asset_tag: str | None = None):
     form = DeclareForm(request.POST or None, request.FILES or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        device = selectors.declarable_device(user=request.user, identifier=data["device"])
+        device = selectors.declarable_device(user=request.user, identifier=data["device"], among=own or None)
         if device is None:
             form.add_error("device", _("No device has this serial number or asset tag."))
         else:
@@ -71,9 +74,10 @@ def declare(request, asset_tag: str | None = None):
 
 
 def _declare(request, form: DeclareForm, device: Device, data: dict) -> Ticket | None:
-    """Declaration and its photos in one transaction: a refused photo refuses the whole thing."""
+    """Declaration and its photos in one transaction: a refused photo refuses the whole thing.
+    Without photos the declaration's own transaction is the only one."""
     try:
-        with transaction.atomic():
+        with transaction.atomic() if data["photos"] else nullcontext():
             ticket = services.ticket_declare(
                 device=device,
                 reporter=request.user,

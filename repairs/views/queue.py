@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from devices import permissions as fleet
 from devices.models import Role
-from repairs import selectors, services
+from repairs import keyset, selectors, services
 from repairs.filters import TicketFilter
 from repairs.limits import MAX_PAGE, bounded_int
 from repairs.states import State
@@ -19,40 +20,64 @@ from repairs.views.common import next_url, run_action
 QUEUE_PAGE_SIZE = 50
 
 
+# Filters whose lists the rows of tickets per state can count (the others count the tickets).
+PLACE_FILTERS = frozenset({"state", "establishment", "sort"})
+
+
 @login_required
 def ticket_list(request):
     queryset = selectors.ticket_list(user=request.user)
-    # The page number is not a filter: page 2 of the default list is still the open tickets.
+    # Neither the page nor its cursor is a filter: page 2 of the default list is still the open tickets.
     params = request.GET.copy()
-    params.pop("page", None)
+    for name in ("page", "cursor"):
+        params.pop(name, None)
     filters = TicketFilter(params or None, queryset=queryset, request=request, html=True)
+    order, counts = keyset.DEFAULT_ORDER, None
     if not filters.is_bound:
-        rows, counted = queryset.filter(state__in=selectors.OPEN_STATES), queryset
+        rows = queryset.filter(is_open=True)
+        counts = selectors.scope_state_counts(user=request.user)
+        counted = queryset
     elif filters.is_valid():
         rows = counted = filters.qs
+        data = {name: value for name, value in filters.form.cleaned_data.items() if value}
+        order = keyset.ORDERS.get(data.get("sort"), keyset.DEFAULT_ORDER)
+        if data.keys() <= PLACE_FILTERS:
+            uai = data.get("establishment")
+            counts = selectors.scope_state_counts(user=request.user, uai=uai, states=data.get("state"))
     else:
         rows, counted = queryset.none(), queryset
-    page = bounded_int(request.GET.get("page"), field="page", default=1, maximum=MAX_PAGE, clamp=True)
-    start = (page - 1) * QUEUE_PAGE_SIZE
-    # One row more than the page tells whether there is a next page, without COUNT(*).
-    tickets = list(rows[start : start + QUEUE_PAGE_SIZE + 1])
-    has_next = len(tickets) > QUEUE_PAGE_SIZE
+    number = bounded_int(request.GET.get("page"), field="page", default=1, maximum=MAX_PAGE, clamp=True)
+    try:
+        page = keyset.page_of(rows, order=order, number=number, size=QUEUE_PAGE_SIZE, cursor=request.GET.get("cursor"))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        page = keyset.page_of(rows, order=order, number=1, size=QUEUE_PAGE_SIZE)
     role = fleet.role_of(request.user)
     context = {
         "filters": filters,
-        "tickets": tickets[:QUEUE_PAGE_SIZE],
-        "page": page,
-        "has_next": has_next,
+        "tickets": page.rows,
+        "page": page.number,
+        "has_next": page.next_cursor is not None,
         "query": params.urlencode(),
-        "counts": selectors.state_counts(queryset=counted.order_by()),
+        "next_query": _page_query(params, page.number + 1, page.next_cursor),
+        "previous_query": _page_query(params, page.number - 1, page.previous_cursor),
+        "counts": selectors.state_counts(queryset=counted.order_by()) if counts is None else counts,
         "states": State,
         "can_take": role == Role.TECHNICIAN,
         "can_assign": role == Role.MANAGER,
-        "technicians": selectors.technicians() if role == Role.MANAGER else [],
+        "technicians": selectors.technician_choices() if role == Role.MANAGER else [],
         # Technicians chase the loaners of their zone from their queue.
         "overdue_loaners": list(selectors.overdue_loaners(user=request.user)[:20]) if role == Role.TECHNICIAN else [],
     }
     return render(request, "repairs/ticket_list.html", context)
+
+
+def _page_query(params, number: int, cursor: str | None) -> str:
+    query = params.copy()
+    query["page"] = str(number)
+    if cursor:
+        query["cursor"] = cursor
+    return query.urlencode()
 
 
 @login_required

@@ -6,21 +6,19 @@ import io
 
 import pytest
 from django.core import mail
-from django.db import connection
 from pypdf import PdfReader
 from rest_framework.test import APIClient
 
 from devices.models import Role
 from repairs import pdf as pdf_module
 from repairs import tasks
-from repairs.models import ReportExport, Ticket
+from repairs.models import ReportExport
 from repairs.reports import formats
 from repairs.reports.exports import report_exports_purge
 from repairs.reports.generator import report_build
 from repairs.reports.params import ReportParams
-from repairs.reports.sql import percentiles_by_window
 from repairs.sla.calendar import PARIS
-from tests.devices.factories import DeviceFactory, EstablishmentFactory, make_person
+from tests.devices.factories import make_person
 from tests.repairs.test_reports import PERIOD, Dataset
 
 pytestmark = pytest.mark.django_db
@@ -249,44 +247,6 @@ def test_old_exports_are_purged(data):
     report_exports_purge(before=dt.datetime(2026, 6, 1, tzinfo=PARIS))
     assert list(ReportExport.objects.order_by("token").values_list("token", flat=True)) == [monthly.token, recent.token]
     assert not ReportExport.objects.filter(pk=old.pk).exists()
-
-
-# Both databases compute the same percentiles
-
-
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL (DATABASE_URL): percentile_cont")
-def test_the_window_fallback_equals_percentile_cont(data):
-    place = EstablishmentFactory(departement="31")
-    for n, seconds in enumerate([7, 1, 100, 45, 45, 3, 12, 99, 61]):
-        Ticket.objects.filter(pk=data_ticket(place, n).pk).update(resolution_seconds=seconds)
-    tickets = Ticket.objects.filter(resolution_seconds__isnull=False)
-    fallback = percentiles_by_window(
-        queryset=tickets, group_fields=["establishment__uai"], value="resolution_seconds", percents=(50, 90)
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT e.uai, percentile_cont(0.5) WITHIN GROUP (ORDER BY t.resolution_seconds), "
-            "percentile_cont(0.9) WITHIN GROUP (ORDER BY t.resolution_seconds) FROM repairs_ticket t "
-            "JOIN devices_establishment e ON e.id = t.establishment_id "
-            "WHERE t.resolution_seconds IS NOT NULL GROUP BY e.uai"
-        )
-        native = {(uai,): [p50, p90] for uai, p50, p90 in cursor.fetchall()}
-    assert fallback.keys() == native.keys()
-    for key, values in native.items():
-        assert fallback[key] == pytest.approx(values)
-
-
-def data_ticket(place, n: int) -> Ticket:
-    reporter = make_person(Role.STAFF, establishment=place)
-    return Ticket.objects.create(
-        reference=f"R-2026-{900000 + n}",
-        device=DeviceFactory(establishment=place),
-        reporter=reporter,
-        establishment=place,
-        category="screen",
-        description="x",
-        declared_at=dt.datetime(2026, 9, 1, 9, tzinfo=PARIS),
-    )
 
 
 def test_a_report_answers_for_any_period_of_the_program():

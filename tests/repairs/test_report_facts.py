@@ -1,0 +1,232 @@
+"""Reports from stored facts give the figures the reports computed before, on the same data:
+repeat failures as the correlated subqueries counted them, within-SLA shares as the due dates
+and breach flags said, percentiles as percentile_cont (native on PostgreSQL, gathered values on
+SQLite, both against statistics.quantiles)."""
+
+import datetime as dt
+import random
+import statistics
+
+import pytest
+from django.db import connection
+from django.db.models import Count, DateTimeField, Exists, Func, OuterRef, Q
+
+from devices.models import Device
+from repairs import services
+from repairs.models import Ticket
+from repairs.reports.generator import report_build
+from repairs.reports.params import ReportParams
+from repairs.reports.sql import percentile_cont
+from repairs.sla.calendar import PARIS
+from repairs.triggers import triggers_drop, triggers_ensure
+from tests.devices.factories import DeviceFactory, EstablishmentFactory
+from tests.repairs.factories import build_world
+
+pytestmark = pytest.mark.django_db
+
+
+class OldShiftDays(Func):
+    """The reports' own day shift before the facts (SQLite's datetime() text, PostgreSQL's interval)."""
+
+    output_field = DateTimeField()
+
+    def __init__(self, expression, *, days: int):
+        super().__init__(expression)
+        self.days = days
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return self.as_sql(compiler, connection, template=f"datetime(%(expressions)s, '{self.days:+d} days')", **extra)
+
+    def as_postgresql(self, compiler, connection, **extra):
+        return self.as_sql(compiler, connection, template=f"(%(expressions)s + INTERVAL '{self.days:d} days')", **extra)
+
+
+def old_repeat(days: int) -> Exists:
+    """The correlated subquery the reports ran for each ticket opened in the period."""
+    earlier = Ticket.objects.filter(
+        device_id=OuterRef("device_id"),
+        declared_at__lt=OuterRef("declared_at"),
+        declared_at__gte=OldShiftDays(OuterRef("declared_at"), days=-days),
+    ).exclude(state="cancelled")
+    return Exists(earlier)
+
+
+@pytest.fixture
+def history():
+    """A hundred and twenty tickets on twelve laptops of three lycées over a year, declared at
+    gaps around 30 and 90 days (a second either side), some cancelled or deleted afterwards."""
+    world = build_world()
+    rng = random.Random(30)
+    places = [world.establishment, world.other_establishment, EstablishmentFactory(departement="31")]
+    devices = [DeviceFactory(establishment=places[n % 3], status=Device.Status.ASSIGNED) for n in range(12)]
+    start = dt.datetime(2025, 9, 1, 8, tzinfo=PARIS)
+    gaps = [dt.timedelta(days=d, seconds=s) for d in (29, 30, 31, 89, 90, 91, 5, 200) for s in (-1, 0, 1)]
+    rows, n, open_faults = [], 0, set()
+    for device in devices:
+        moment = start + dt.timedelta(hours=rng.randrange(0, 2000))
+        for _ in range(10):
+            n += 1
+            moment += rng.choice(gaps)
+            due = moment + dt.timedelta(hours=rng.randrange(10, 200))
+            responded = moment + dt.timedelta(hours=rng.randrange(1, 300)) if rng.random() < 0.8 else None
+            resolved = moment + dt.timedelta(hours=rng.randrange(5, 900)) if rng.random() < 0.7 else None
+            category = rng.choice(["screen", "battery", "keyboard", "network", "other"])
+            if not resolved and (device.pk, category) in open_faults:
+                resolved = moment + dt.timedelta(hours=48)  # one open ticket per laptop and fault
+            if not resolved:
+                open_faults.add((device.pk, category))
+            rows.append(
+                Ticket(
+                    reference=f"R-2025-{800000 + n:06d}",
+                    device=device,
+                    reporter=world.staff,
+                    establishment=device.establishment,
+                    category=category,
+                    description="Historique.",
+                    state="returned" if resolved else rng.choice(["declared", "diagnosing", "in_repair"]),
+                    declared_at=moment,
+                    first_responded_at=responded,
+                    first_response_seconds=rng.randrange(600, 90000) if responded else None,
+                    first_response_due_at=None if n % 9 == 0 else moment + dt.timedelta(hours=8),
+                    first_response_breached=rng.random() < 0.3,
+                    resolved_at=resolved,
+                    resolution_seconds=rng.randrange(3600, 900000) if resolved else None,
+                    resolution_due_at=None if n % 13 == 0 else due,
+                    resolution_breached=rng.random() < 0.3,
+                    rma_number="RMA" if resolved and rng.random() < 0.3 else "",
+                    manufacturer_seconds=rng.randrange(86400, 30 * 86400) if resolved and rng.random() < 0.3 else None,
+                )
+            )
+    Ticket.objects.bulk_create(rows)
+    tickets = list(Ticket.objects.order_by("pk"))
+    # Afterwards: cancellations (raw, and one through the service), a deletion, a laptop swapped.
+    Ticket.objects.filter(pk__in=[t.pk for t in tickets[3::11]]).update(state="cancelled")
+    declared = Ticket.objects.filter(state="declared").select_related("establishment").first()
+    services.ticket_cancel(ticket=declared, actor=world.staff)
+    Ticket.objects.filter(pk=tickets[40].pk).delete()
+    moved = next(t for t in tickets[50:] if t.state == "returned" and t.device_id != devices[0].pk)
+    Ticket.objects.filter(pk=moved.pk).update(device=devices[0])
+    return world
+
+
+PERIODS = [(dt.date(2025, 9, 1), dt.date(2026, 8, 31)), (dt.date(2026, 1, 1), dt.date(2026, 3, 31))]
+
+
+@pytest.mark.parametrize("group_by", ["establishment", "departement", "category"])
+@pytest.mark.parametrize(("date_from", "date_to"), PERIODS)
+def test_repeat_and_within_sla_figures_are_those_of_the_old_subqueries(history, group_by, date_from, date_to):
+    params = ReportParams(date_from=date_from, date_to=date_to, group_by=group_by)
+    report = report_build(params=params, now=dt.datetime(2027, 1, 1, tzinfo=PARIS))
+    key = params.dimension.ticket_key
+    start, end = params.start, params.end
+    opened = Q(declared_at__gte=start, declared_at__lt=end)
+    responded = Q(first_responded_at__gte=start, first_responded_at__lt=end)
+    resolved = Q(resolved_at__gte=start, resolved_at__lt=end) & ~Q(state="cancelled")
+    old = {
+        row[key]: row
+        for row in Ticket.objects.values(key).annotate(
+            repeat_30_days=Count("pk", filter=opened & Q(old_repeat(30))),
+            repeat_90_days=Count("pk", filter=opened & Q(old_repeat(90))),
+            fr_due=Count("pk", filter=responded & Q(first_response_due_at__isnull=False)),
+            fr_in=Count("pk", filter=responded & Q(first_response_due_at__isnull=False, first_response_breached=False)),
+            res_due=Count("pk", filter=resolved & Q(resolution_due_at__isnull=False)),
+            res_in=Count("pk", filter=resolved & Q(resolution_due_at__isnull=False, resolution_breached=False)),
+        )
+    }
+    assert sum(row["repeat_30_days"] for row in old.values()) > 3  # the data set has repeats to count
+    for row in report.rows:
+        expected = old.get(row["key"])
+        if expected is None:
+            continue
+        assert (row["repeat_30_days"], row["repeat_90_days"]) == (
+            expected["repeat_30_days"],
+            expected["repeat_90_days"],
+        ), row["key"]
+        fr = round(100 * expected["fr_in"] / expected["fr_due"], 1) if expected["fr_due"] else None
+        res = round(100 * expected["res_in"] / expected["res_due"], 1) if expected["res_due"] else None
+        assert (row["first_response_within_sla_pct"], row["resolution_within_sla_pct"]) == (fr, res), row["key"]
+
+
+def reference_percentiles(values: list[float]) -> list[float | None]:
+    """percentile_cont's definition, from the standard library (linear, 'inclusive')."""
+    if not values:
+        return [None, None]
+    if len(values) == 1:
+        return [values[0], values[0]]
+    cuts = statistics.quantiles(values, n=100, method="inclusive")
+    return [cuts[49], cuts[89]]
+
+
+def test_percentiles_are_percentile_cont_on_both_databases(history):
+    params = ReportParams(date_from=dt.date(2025, 9, 1), date_to=dt.date(2026, 8, 31), group_by="establishment")
+    report = report_build(params=params, now=dt.datetime(2027, 1, 1, tzinfo=PARIS))
+    start, end = params.start, params.end
+    closed = Q(resolved_at__gte=start, resolved_at__lt=end)
+    measures = {
+        "first_response": (
+            "first_response_seconds",
+            Q(first_responded_at__gte=start, first_responded_at__lt=end),
+            3600,
+        ),
+        "resolution": ("resolution_seconds", closed & ~Q(state="cancelled"), 3600),
+        "manufacturer": ("manufacturer_seconds", closed & ~Q(state__in=["cancelled", "closed_no_fault"]), 86400),
+    }
+    rows = {row["key"]: row for row in report.rows} | {"__total__": report.total}
+    for name, (field, period, unit) in measures.items():
+        suffix = "days" if unit == 86400 else "hours"
+        for key, row in rows.items():
+            tickets = Ticket.objects.filter(period, **{f"{field}__isnull": False})
+            if key != "__total__":
+                tickets = tickets.filter(establishment__uai=key)
+            expected = reference_percentiles(sorted(tickets.values_list(field, flat=True)))
+            shown = [row[f"{name}_median_{suffix}"], row[f"{name}_p90_{suffix}"]]
+            assert shown == [None if v is None else round(v / unit, 1) for v in expected], (name, key)
+
+
+@pytest.mark.parametrize("values", [[7, 1, 100, 45, 45, 3, 12, 99, 61], [5], [2, 4], list(range(1, 102))])
+def test_the_sqlite_percentile_is_the_database_one_and_the_standard_library_one(values):
+    ordered = sorted(values)
+    ours = [percentile_cont(ordered, 50), percentile_cont(ordered, 90)]
+    assert ours == pytest.approx(reference_percentiles(ordered))
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY v), percentile_cont(0.9) WITHIN GROUP (ORDER BY v) "
+                "FROM unnest(%s::float8[]) AS v",
+                [values],
+            )
+            assert ours == pytest.approx(list(cursor.fetchone()))
+
+
+def test_a_cancellation_after_the_fact_clears_the_later_repeat(history):
+    device = DeviceFactory(establishment=history.establishment, status=Device.Status.ASSIGNED)
+    first = history.declare(device=device, by=history.staff, at=dt.datetime(2026, 3, 1, 9, tzinfo=PARIS))
+    second = history.declare(
+        device=device, by=history.staff, category="battery", at=dt.datetime(2026, 3, 20, 9, tzinfo=PARIS)
+    )
+    assert Ticket.objects.filter(pk=second.pk, repeat_30_days=True, repeat_90_days=True).exists()
+    services.ticket_cancel(ticket=Ticket.objects.get(pk=first.pk), actor=history.staff)
+    assert Ticket.objects.filter(pk=second.pk, repeat_30_days=False, repeat_90_days=False).exists()
+
+
+def test_dropped_fact_triggers_come_back_with_the_flags_recomputed(history):
+    triggers_drop(connection, part="facts")
+    Ticket.objects.update(repeat_30_days=False, repeat_90_days=False)
+    assert triggers_ensure(using="default") == ["facts"]
+    stored = Ticket.objects.filter(repeat_90_days=True).count()
+    assert stored == Ticket.objects.filter(old_repeat(90)).count() > 0
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_figures_are_written_as_django_writes_them(language):
+    from django.utils import translation
+    from django.utils.formats import number_format
+
+    from repairs.reports.numbers import number_text
+
+    values = [0, 7, 999, 1000, 12345, 1234567, -4321, 0.0, 0.5, 12.3, 1234.5, 99999.9, 100.0, -12.5, 1e-07, 3.14159]
+    with translation.override(language):
+        for value in values:
+            for digits in (0, 1):
+                expected = number_format(value, decimal_pos=digits, use_l10n=True, force_grouping=True)
+                assert number_text(value, digits) == expected, (value, digits)

@@ -1,0 +1,93 @@
+"""The HTML drawn in Python (repairs/widgets.py) says what the templates it replaces said: same
+elements, attributes, texts and escaping; only the blanks between tags differ."""
+
+import datetime as dt
+import re
+
+import pytest
+from django import forms
+from django.template import engines
+from django.utils import timezone, translation
+
+from repairs.models import Ticket
+from repairs.widgets import QuickCheckboxes, QuickSelect, ticket_rows
+from tests.devices.factories import DeviceFactory, make_person
+from tests.repairs.factories import build_world, force_state
+
+pytestmark = pytest.mark.django_db
+
+# The template the ticket tables were drawn with before, word for word.
+OLD_ROWS = """{% load i18n %}
+<table class="responsive-table">
+  <thead><tr>
+    {% if selectable %}<th scope="col"><span class="visually-hidden">{% translate "Select" %}</span></th>{% endif %}
+    <th scope="col">{% translate "Reference" %}</th><th scope="col">{% translate "State" %}</th>
+    <th scope="col">{% translate "Fault" %}</th><th scope="col">{% translate "Laptop" %}</th>
+    <th scope="col">{% translate "Establishment" %}</th><th scope="col">{% translate "Priority" %}</th>
+    <th scope="col">{% translate "Assigned to" %}</th><th scope="col">{% translate "Due" %}</th>
+  </tr></thead>
+  <tbody>
+  {% for ticket in tickets %}
+    <tr>
+      {% if selectable %}<td><input type="checkbox" name="tickets" value="{{ ticket.reference }}" id="select-{{ ticket.reference }}" form="bulk-form"><label for="select-{{ ticket.reference }}" class="visually-hidden">{% blocktranslate with reference=ticket.reference %}Select {{ reference }}{% endblocktranslate %}</label></td>{% endif %}
+      <td data-label="{% translate 'Reference' %}"><a href="{% url 'repairs:ticket' ticket.reference %}">{{ ticket.reference }}</a></td>
+      <td data-label="{% translate 'State' %}">{{ ticket.get_state_display }}</td>
+      <td data-label="{% translate 'Fault' %}">{{ ticket.get_category_display }}</td>
+      <td data-label="{% translate 'Laptop' %}">{{ ticket.device.asset_tag }} <span class="muted">{{ ticket.device.serial_number }}</span></td>
+      <td data-label="{% translate 'Establishment' %}">{{ ticket.establishment.name|default:_("Depot") }}</td>
+      <td data-label="{% translate 'Priority' %}">{{ ticket.get_priority_display }}</td>
+      <td data-label="{% translate 'Assigned to' %}">{% if ticket.assignee %}{{ ticket.assignee.get_full_name|default:ticket.assignee.username }}{% else %}<span class="muted">{% translate "nobody" %}</span>{% endif %}</td>
+      <td data-label="{% translate 'Due' %}">{% include "repairs/_partials/sla_badge.html" %}</td>
+    </tr>
+  {% empty %}
+    <tr><td colspan="9">{% translate "No ticket." %}</td></tr>
+  {% endfor %}
+  </tbody>
+</table>"""  # noqa: E501
+
+
+def same(html: str) -> str:
+    """Blanks between tags and runs of blanks do not change what a browser shows."""
+    return re.sub(r"\s+", " ", re.sub(r">\s+", ">", re.sub(r"\s+<", "<", str(html)))).strip()
+
+
+@pytest.fixture
+def tickets():
+    world = build_world()
+    world.other_tech.first_name, world.other_tech.last_name = "Zoé", "<b>Dupont</b>"
+    world.other_tech.save()
+    plain = world.declare()
+    depot = world.declare(device=DeviceFactory(establishment=None), by=world.manager, category="battery")
+    late = force_state(world.declare(by=world.staff, category="keyboard"), "in_repair", resolution_breached=True)
+    Ticket.objects.filter(pk=late.pk).update(assignee=world.other_tech)
+    risky = force_state(world.declare(by=world.staff, category="network"), "diagnosing", sla_at_risk=True)
+    Ticket.objects.filter(pk=risky.pk).update(assignee=make_person("technician", zone=world.tech.profile.zone))
+    closed = force_state(world.declare(by=world.staff, category="other"), "returned", sla_at_risk=True)
+    Ticket.objects.filter(pk=depot.pk).update(resolution_due_at=None)
+    Ticket.objects.filter(pk=plain.pk).update(resolution_due_at=timezone.now() + dt.timedelta(days=2))
+    ids = [t.pk for t in (plain, depot, late, risky, closed)]
+    return list(Ticket.objects.filter(pk__in=ids).select_related("device", "establishment", "assignee"))
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+@pytest.mark.parametrize("selectable", [True, False])
+def test_ticket_rows_say_what_the_template_said(tickets, selectable, language):
+    old = engines["django"].from_string(OLD_ROWS)
+    with translation.override(language):
+        for shown in (tickets, []):
+            assert same(ticket_rows(shown, selectable=selectable)) == same(
+                old.render({"tickets": shown, "selectable": selectable})
+            )
+
+
+def test_quick_select_and_checkboxes_say_what_django_said():
+    choices = [("", "Tous"), ("0310024H", "Lycée <Fermat> & co"), ("0340005B", "Lycée Joffre")]
+    for value in (None, "0340005B", "0310024H"):
+        attrs = {"id": "id_establishment"}
+        django = forms.Select(choices=choices).render("establishment", value, attrs)
+        assert same(QuickSelect(choices=choices).render("establishment", value, attrs)) == same(django)
+    boxes = [("declared", "Déclaré"), ("in_repair", "En réparation <atelier>")]
+    for value in ([], ["in_repair"], ["declared", "in_repair"]):
+        attrs = {"id": "id_state"}
+        django = forms.CheckboxSelectMultiple(choices=boxes).render("state", value, attrs)
+        assert same(QuickCheckboxes(choices=boxes).render("state", value, attrs)) == same(django)
