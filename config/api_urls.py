@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import SimpleRouter
 
@@ -19,5 +19,9 @@ urlpatterns = [
     path("reports/sla/", ReportSlaView.as_view(), name="report-sla"),
     path("reports/exports/<str:token>/", ReportExportView.as_view(), name="report-export"),
     path("reports/exports/<str:token>/file/", ReportExportFileView.as_view(), name="report-export-file"),
+    path("distribution/", include("distribution.api_urls")),
+    path("insights/", include("insights.api_urls")),
+    # privacy: me/export/ and me/access-log/
+    path("", include("privacy.api_urls")),
     *router.urls,
 ]

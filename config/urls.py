@@ -27,6 +27,9 @@ urlpatterns = [
     path("password-reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("config.api_urls", namespace="api")),
+    path("distribution/", include("distribution.urls")),
+    path("privacy/", include("privacy.urls")),
+    path("insights/", include("insights.urls")),
     path("", home, name="home"),
     path("", include("repairs.urls")),
 ]

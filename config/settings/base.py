@@ -46,6 +46,9 @@ LOCAL_APPS = [
     "devices",
     "repairs",
     "notifications",
+    "distribution",
+    "privacy",
+    "insights",
     "demo",
     "config",  # run_scheduler
 ]
