@@ -124,7 +124,9 @@ def fleet_build(rng: random.Random) -> dict:
     )
     Assignment.objects.bulk_create(
         [
-            Assignment(device=d, student=u, handed_over_at=dt.datetime(2024, 9, 3, 9, tzinfo=dt.UTC))
+            Assignment(
+                device=d, student=u, handed_over_at=(at := dt.datetime(2024, 9, 3, 9, tzinfo=dt.UTC)), delivered_at=at
+            )
             for u, d in zip(students, held, strict=True)
         ],
         batch_size=BATCH,

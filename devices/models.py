@@ -409,7 +409,11 @@ class Assignment(models.Model):
         blank=True,
     )
     channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices, default=Channel.ON_SITE)
+    carrier = models.CharField(_("carrier"), max_length=40, blank=True)
     tracking_number = models.CharField(_("tracking number"), max_length=64, blank=True)
+    # The student has the laptop in hand: at once at school, on the carrier's delivery at home
+    # (null while the parcel travels). The campaign counts a student equipped from this moment.
+    delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
     returned_at = models.DateTimeField(_("returned at"), null=True, blank=True)
 
     class Meta:

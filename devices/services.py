@@ -48,6 +48,7 @@ def assignment_hand_over(
     at: dt.datetime | None = None,
     channel: str = Assignment.Channel.ON_SITE,
     tracking_number: str = "",
+    carrier: str = "",
 ) -> Assignment:
     """Lend `device` to `student`. The device must be free and the student must hold no other."""
     device = Device.objects.select_for_update().get(pk=device.pk)
@@ -59,13 +60,16 @@ def assignment_hand_over(
         raise ValidationError(_("%(student)s already holds a device.") % {"student": student})
     if channel == Assignment.Channel.CARRIER and not tracking_number.strip():
         raise ValidationError(_("A home delivery by carrier needs a tracking number."))
+    at = at or timezone.now()
     assignment = Assignment.objects.create(
         device=device,
         student=student,
-        handed_over_at=at or timezone.now(),
+        handed_over_at=at,
         handed_over_by=actor,
         channel=channel,
+        carrier=carrier.strip(),
         tracking_number=tracking_number.strip(),
+        delivered_at=None if channel == Assignment.Channel.CARRIER else at,
     )
     device.status = Device.Status.ASSIGNED
     device.save(update_fields=["status"])

@@ -54,6 +54,7 @@ def demo_accounts_ensure(ctx: SeedContext) -> None:
                 handed_over_at=plan.handed_over_at,
                 handed_over_by_id=ctx.user_ids.get(plan.handed_over_by or ""),
                 channel=plan.channel,
+                delivered_at=plan.handed_over_at,
             )
         )
     if restored:

@@ -296,6 +296,7 @@ def write_assignments(ctx: SeedContext) -> None:
                 handed_over_by_id=ctx.user_ids[r.handed_over_by] if r.handed_over_by else None,
                 channel=r.channel,
                 tracking_number=r.tracking_number,
+                delivered_at=r.handed_over_at,
                 returned_at=r.returned_at,
             )
             for r in rows

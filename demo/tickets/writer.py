@@ -156,6 +156,7 @@ def _write_fleet(ctx: SeedContext, *, fleet: DemoFleet, drafts: list[TicketDraft
             handed_over_at=holding.start,
             handed_over_by_id=holding.handed_over_by,
             channel=holding.channel,
+            delivered_at=holding.start,
             returned_at=holding.end,
         )
         for device, holding in holdings
