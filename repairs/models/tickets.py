@@ -20,8 +20,8 @@ from django_fsm import FSMField, FSMModelMixin, transition
 
 from devices.models import Device, Establishment, FaultCategory, WarrantyCoverage
 from repairs import permissions
-from repairs.exceptions import TicketChanged
 from repairs.models.facts import ReportFactsMixin
+from repairs.models.versioning import OptimisticLockMixin
 from repairs.states import (
     FINAL_STATES,
     TRANSITIONS_BY_NAME,
@@ -56,47 +56,6 @@ def fsm_transition(name: str):
 def new_status_token() -> str:
     """The secret of a ticket's status link: 43 URL-safe characters (256 random bits)."""
     return secrets.token_urlsafe(32)
-
-
-class ReferenceCounter(models.Model):
-    """Last reference number handed out per year. Incremented under the row's write lock, so two
-    declarations at once get two numbers; a rolled-back declaration leaves a gap, never a duplicate."""
-
-    year = models.PositiveSmallIntegerField(primary_key=True)
-    value = models.PositiveIntegerField(default=0)
-
-    def __str__(self) -> str:
-        return f"{self.year}: {self.value}"
-
-
-class OptimisticLockMixin(models.Model):
-    """Every save of an existing row checks and bumps `version`: a save based on a stale read
-    raises TicketChanged instead of overwriting someone else's change (state or any other field)."""
-
-    version = models.PositiveIntegerField(default=0, editable=False)
-
-    class Meta:
-        abstract = True
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            self.version += 1
-            if kwargs.get("update_fields") is not None:
-                kwargs["update_fields"] = {*kwargs["update_fields"], "version"}
-        try:
-            super().save(*args, **kwargs)
-        except TicketChanged:
-            self.version -= 1
-            raise
-
-    def _do_update(self, base_qs, using, pk_val, values, update_fields, forced_update, *args):
-        read_version = self.version - 1
-        updated = super()._do_update(
-            base_qs.filter(version=read_version), using, pk_val, values, update_fields, forced_update, *args
-        )
-        if not updated and base_qs.filter(pk=pk_val).exists():
-            raise TicketChanged(_("This ticket was just changed by someone else. Reload it and try again."))
-        return updated
 
 
 class Ticket(FSMModelMixin, OptimisticLockMixin, ReportFactsMixin, models.Model):
@@ -423,36 +382,3 @@ QUOTE_REFUSALS = {
     QuoteState.PENDING: _("The family has not accepted the quote yet: the repair starts once they accept it."),
     QuoteState.REFUSED: _("The family refused the quote: return the laptop unrepaired."),
 }
-
-
-class TimelineEntry(models.Model):
-    """Every transition, comment, attachment and loaner move of a ticket: who, when, from, to, note."""
-
-    class Kind(models.TextChoices):
-        DECLARED = "declared", _("Declared")
-        TRANSITION = "transition", _("Transition")
-        COMMENT = "comment", _("Comment")
-        ATTACHMENT = "attachment", _("Attachment")
-        LOANER = "loaner", _("Loaner")
-        EDIT = "edit", _("Change")
-
-    ticket = models.ForeignKey(Ticket, verbose_name=_("ticket"), on_delete=models.CASCADE, related_name="timeline")
-    at = models.DateTimeField(_("at"), default=timezone.now)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.SET_NULL, related_name="+", null=True
-    )
-    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
-    name = models.CharField(_("action"), max_length=32, blank=True)
-    source = models.CharField(_("from"), max_length=20, choices=State.choices, blank=True)
-    target = models.CharField(_("to"), max_length=20, choices=State.choices, blank=True)
-    note = models.TextField(_("note"), blank=True)
-    payload = models.JSONField(_("details"), default=dict, blank=True)
-
-    class Meta:
-        verbose_name = _("timeline entry")
-        verbose_name_plural = _("timeline")
-        ordering = ["at", "pk"]
-        indexes = [models.Index(fields=["ticket", "at"])]
-
-    def __str__(self) -> str:
-        return f"{self.ticket_id} {self.kind} {self.name}"

@@ -46,12 +46,18 @@ from devices.models import Academie, Departement, Device, Establishment, FaultCa
 from repairs.models import Ticket
 from repairs.queryhints import unindexed
 from repairs.reports.params import Dimension, ReportParams
+from repairs.reports.percentiles import (
+    PERCENTS,
+    native_percentiles,
+    percentile_figures,
+    percentile_filters,
+    percentile_measures,
+)
 from repairs.reports.series import opened_closed_series
-from repairs.reports.sql import Epoch, PercentileCont, ValuesArray, percentile_cont, percentile_native, values_of
+from repairs.reports.sql import Epoch, ValuesArray, percentile_native
 from repairs.states import Coverage, State
 
-PERCENTS = (50, 90)
-HOUR, DAY = 3600, 86400
+DAY = 86400
 COUNTS = (
     "opened",
     "closed",
@@ -76,14 +82,6 @@ SUMS = (
     "resolution_with_due",
     "resolution_within",
 )
-
-
-@dataclass(frozen=True)
-class Percentile:
-    name: str  # column prefix
-    field: str
-    unit: int  # seconds per hour or per day
-    suffix: str
 
 
 @dataclass
@@ -158,18 +156,6 @@ def _grouped(relevant: QuerySet, dimension: Dimension, aggregates: dict) -> list
     return rows
 
 
-def _percentiles() -> tuple[Percentile, ...]:
-    return (
-        Percentile("first_response", "first_response_seconds", HOUR, "hours"),
-        Percentile("resolution", "resolution_seconds", HOUR, "hours"),
-        Percentile("manufacturer", "manufacturer_seconds", DAY, "days"),
-    )
-
-
-def _percentile_filters(q: dict[str, Q]) -> dict[str, Q]:
-    return {"first_response": q["responded"], "resolution": q["resolved"], "manufacturer": q["returned"]}
-
-
 def _aggregates(q: dict[str, Q], as_of: dt.datetime) -> dict:
     due_fr, due_res = Q(first_response_due_at__isnull=False), Q(resolution_due_at__isnull=False)
     measures = {
@@ -197,20 +183,13 @@ def _aggregates(q: dict[str, Q], as_of: dt.datetime) -> dict:
         "labour_cost": Sum("labour_cost", filter=q["closed"]),
     }
     if percentile_native():
-        measures.update(_native_percentiles(q))
+        measures.update(native_percentiles(q))
     else:
-        filters = _percentile_filters(q)
-        measures.update({f"{p.name}_values": ValuesArray(p.field, filter=filters[p.name]) for p in _percentiles()})
+        filters = percentile_filters(q)
+        measures.update(
+            {f"{p.name}_values": ValuesArray(p.field, filter=filters[p.name]) for p in percentile_measures()}
+        )
     return measures
-
-
-def _native_percentiles(q: dict[str, Q]) -> dict:
-    filters = _percentile_filters(q)
-    return {
-        f"{p.name}_p{percent}": PercentileCont(p.field, percent=percent, filter=filters[p.name])
-        for p in _percentiles()
-        for percent in PERCENTS
-    }
 
 
 def _label(dimension: Dimension, key, names: list) -> str:
@@ -256,7 +235,7 @@ def _finish(row: dict, sums: dict, percentiles: dict, oldest: dt.datetime | None
         swapped_pct=_pct(row["swapped"], returned),
         manufacturer_pct=_pct(row["manufacturer"], returned),
     )
-    for p in _percentiles():
+    for p in percentile_measures():
         for percent, value in zip(PERCENTS, percentiles.get(p.name, (None, None)), strict=True):
             name = "median" if percent == 50 else f"p{percent}"
             row[f"{p.name}_{name}_{p.suffix}"] = _round(value / p.unit) if value is not None else None
@@ -316,26 +295,6 @@ def _loaners(base: QuerySet, dimension: Dimension, q: dict[str, Q]) -> dict:
     return {row[dimension.ticket_key]: row for row in rows}
 
 
-def _percentile_figures(relevant: QuerySet, grouped: list[dict], q, dimension: Dimension):
-    """{group key: {measure: [p50, p90]}}, and the same for the total."""
-    names = [p.name for p in _percentiles()]
-    if percentile_native():  # computed by the grouped query already; the total needs its own pass
-        by_group = {
-            row[dimension.ticket_key]: {n: [row[f"{n}_p{pc}"] for pc in PERCENTS] for n in names} for row in grouped
-        }
-        totals = relevant.aggregate(**_native_percentiles(q))
-        return by_group, {n: [totals[f"{n}_p{pc}"] for pc in PERCENTS] for n in names}
-    by_group, everything = {}, {n: [] for n in names}
-    for row in grouped:
-        figures = {}
-        for n in names:
-            values = sorted(values_of(row[f"{n}_values"]))
-            figures[n] = [percentile_cont(values, pc) for pc in PERCENTS]
-            everything[n] += values
-        by_group[row[dimension.ticket_key]] = figures
-    return by_group, {n: [percentile_cont(sorted(v), pc) for pc in PERCENTS] for n, v in everything.items()}
-
-
 @contextmanager
 def _report_session():
     """On PostgreSQL, one transaction without JIT compilation, which costs these few large
@@ -373,7 +332,7 @@ def _report_build(*, params: ReportParams, tickets, now, series: bool, breakdown
     base = (Ticket.objects.all() if tickets is None else tickets).filter(params.ticket_scope())
     relevant = _relevant(base, params)
     grouped = _grouped(relevant, dimension, _aggregates(q, as_of))
-    percentiles, total_percentiles = _percentile_figures(relevant, grouped, q, dimension)
+    percentiles, total_percentiles = percentile_figures(relevant, grouped, q, dimension)
     loaners, fleet = _loaners(base, dimension, q), _fleet(params)
 
     rows = {}
