@@ -1,6 +1,6 @@
 """Logs: one line per event with time, level, logger, request id and user id; JSON under the
 production profile, readable text in development; never a name, an e-mail address or a phone
-number (SPEC §9: the students are minors).
+number (the students are minors).
 
 - `RequestContextMiddleware` gives each request an id (the proxy's X-Request-ID when it sends a
   sane one), answers it in X-Request-ID, and writes the request's own line (method, path without

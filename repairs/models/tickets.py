@@ -1,4 +1,4 @@
-"""Tickets (SPEC §3). The FSM methods change the instance only: no save, no query, no I/O.
+"""Tickets. The FSM methods change the instance only: no save, no query, no I/O.
 
 The services (repairs/services/) orchestrate: permission, transition, save, timeline, effects on
 the fleet, notifications, all in one transaction.
@@ -121,12 +121,12 @@ class Ticket(FSMModelMixin, OptimisticLockMixin, ReportFactsMixin, models.Model)
     )
     carrier = models.CharField(_("carrier"), max_length=64, blank=True)
     tracking_number = models.CharField(_("tracking number"), max_length=64, blank=True)
-    # The status link without an account (SPEC §3): whoever holds /s/<token>/ reads the ticket's
+    # The status link without an account: whoever holds /s/<token>/ reads the ticket's
     # state. Kept as is (not hashed) because the printed receipt can be printed again; a new token
     # revokes the old one.
     status_token = models.CharField(max_length=64, unique=True, default=new_status_token, editable=False)
 
-    # Costs (SPEC §3.2), stored when parts, labour or the coverage change, so that reports add
+    # Costs, stored when parts, labour or the coverage change, so that reports add
     # columns; a closed ticket's cost never moves when the price list or a rate changes.
     labour_minutes = models.PositiveIntegerField(_("labour time (minutes)"), default=0)
     parts_cost = models.DecimalField(_("parts cost (€)"), max_digits=10, decimal_places=2, default=0)
@@ -210,7 +210,7 @@ class Ticket(FSMModelMixin, OptimisticLockMixin, ReportFactsMixin, models.Model)
         verbose_name_plural = _("tickets")
         ordering = ["-declared_at"]
         constraints = [
-            # One open ticket per device and fault category (SPEC §3 rules), even under races.
+            # One open ticket per device and fault category, even under races.
             models.UniqueConstraint(
                 fields=["device", "category"],
                 condition=~Q(state__in=sorted(FINAL_STATES)),
@@ -276,7 +276,7 @@ class Ticket(FSMModelMixin, OptimisticLockMixin, ReportFactsMixin, models.Model)
         return self.parts_cost + self.labour_cost
 
     def loaner_must_be_back(self, *, before: str) -> None:
-        """No path to a final state leaves a loaner out (SPEC §3.1)."""
+        """No path to a final state leaves a loaner out."""
         if self.loaner_out:
             raise ValidationError(
                 {
@@ -285,7 +285,7 @@ class Ticket(FSMModelMixin, OptimisticLockMixin, ReportFactsMixin, models.Model)
                 }
             )
 
-    # The transitions of SPEC §3.1. Checks that need the database live in the services.
+    # The transitions of the state machine. Checks that need the database live in the services.
 
     @fsm_transition("request_device")
     def request_device(self) -> None:

@@ -26,7 +26,7 @@ Definitions, for a period [start, end) in Europe/Paris:
 - loaners out: lent before the end and not back at the end;
 - devices: in service (not retired, lost or stolen) now, and those whose image is not their
   académie's current one. Only for places and models: a technician or a category has no fleet;
-- costs (SPEC §3.2): of the tickets closed in the period, the parts and labour stored on each
+- costs: of the tickets closed in the period, the parts and labour stored on each
   (their cost is final then), their sum, and the average over those with any cost; in euros.
 """
 
