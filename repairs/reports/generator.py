@@ -122,12 +122,16 @@ def _periods(params: ReportParams, as_of: dt.datetime) -> dict[str, Q]:
 
 def _relevant(base: QuerySet, params: ReportParams) -> QuerySet:
     """The tickets that can count in a grouped figure (loaners have their own query): not
-    closed before the period. Read in one pass of the report's covering index (ticket_report):
+    closed before the period, not declared after it. Read in one pass of the report's covering index (ticket_report):
     on SQLite, the condition is marked so that the planner does not start from the resolved_at
     index instead, which would read each ticket's whole row."""
-    resolved_at = unindexed(base, "resolved_at")
-    return base.alias(report_resolved_at=resolved_at).filter(
-        Q(report_resolved_at__isnull=True) | Q(report_resolved_at__gte=params.start)
+    resolved_at, declared_at = unindexed(base, "resolved_at"), unindexed(base, "declared_at")
+    # Declared after the period: in none of its figures (a response, a due date or a closing
+    # comes after the declaration). For a past period that is every ticket since, most of
+    # them open: the grouped pass no longer reads them.
+    return base.alias(report_resolved_at=resolved_at, report_declared_at=declared_at).filter(
+        Q(report_resolved_at__isnull=True) | Q(report_resolved_at__gte=params.start),
+        report_declared_at__lt=params.end,
     )
 
 
