@@ -276,3 +276,33 @@ def warranty_claim_use(*, coverage_id: int) -> None:
     )
     if not used:
         raise ValidationError({"coverage": _("The accidental-damage protection has reached its claims cap.")})
+
+
+# The distribution campaign's side of the fleet (the hand-over desk, returns, home delivery).
+
+
+@transaction.atomic
+def assignment_undo(*, assignment: Assignment, device_status: str) -> None:
+    """Erase a hand-over recorded by mistake: the assignment goes, the device takes back
+    `device_status` (what it was before). The caller decides who may and until when."""
+    Assignment.objects.filter(pk=assignment.pk).delete()
+    Device.objects.filter(pk=assignment.device_id).update(status=device_status)
+
+
+@transaction.atomic
+def assignment_reopen(*, assignment: Assignment) -> None:
+    """The student keeps a laptop whose return was recorded with a hand-over that is undone."""
+    Assignment.objects.filter(pk=assignment.pk).update(returned_at=None)
+    Device.objects.filter(pk=assignment.device_id).update(status=Device.Status.ASSIGNED)
+    assignment.returned_at = None
+
+
+@transaction.atomic
+def assignment_delivered(*, assignment: Assignment, at: dt.datetime | None = None) -> bool:
+    """The carrier delivered the laptop: the student has it in hand. False when it was already
+    recorded (a second confirmation changes nothing)."""
+    at = at or timezone.now()
+    updated = Assignment.objects.filter(pk=assignment.pk, delivered_at__isnull=True).update(delivered_at=at)
+    if updated:
+        assignment.delivered_at = at
+    return bool(updated)
