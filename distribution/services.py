@@ -140,7 +140,7 @@ def _record(*, actor, student, device, charter_signed, channel, carrier, trackin
     # Locks, always in this order (student, then device): two desks serving the same student or
     # scanning the same laptop queue here instead of both passing the checks.
     Profile.objects.select_for_update().filter(pk=profile.pk).first()
-    device = Device.objects.select_for_update().select_related("image", "model").get(pk=device.pk)
+    device = Device.objects.select_for_update(of=("self",)).select_related("image", "model").get(pk=device.pk)
 
     # State (409)
     if device.status in (Device.Status.RETIRED, Device.Status.LOST):
