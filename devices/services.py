@@ -306,3 +306,33 @@ def assignment_delivered(*, assignment: Assignment, at: dt.datetime | None = Non
     if updated:
         assignment.delivered_at = at
     return bool(updated)
+
+
+@transaction.atomic
+def assignment_open(
+    *,
+    device: Device,
+    student,
+    actor,
+    at: dt.datetime,
+    channel: str = Assignment.Channel.ON_SITE,
+    carrier: str = "",
+    tracking_number: str = "",
+) -> Assignment:
+    """`assignment_hand_over` for a caller that has locked the device's row and checked that the
+    device is free and the student holds nothing (the hand-over desk checks it all to word each
+    refusal): two writes and no check. The partial unique indexes still refuse a double
+    assignment with an IntegrityError."""
+    assignment = Assignment.objects.create(
+        device=device,
+        student=student,
+        handed_over_at=at,
+        handed_over_by=actor,
+        channel=channel,
+        carrier=carrier,
+        tracking_number=tracking_number,
+        delivered_at=None if channel == Assignment.Channel.CARRIER else at,
+    )
+    Device.objects.filter(pk=device.pk).update(status=Device.Status.ASSIGNED)
+    device.status = Device.Status.ASSIGNED
+    return assignment

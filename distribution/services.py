@@ -136,11 +136,17 @@ def handover_record(
 
 def _record(*, actor, student, device, charter_signed, channel, carrier, tracking_number, reimage, return_previous, at):
     profile = _student_check(actor=actor, student=student)
-    _device_check(actor=actor, device=device)
-    # Locks, always in this order (student, then device): two desks serving the same student or
-    # scanning the same laptop queue here instead of both passing the checks.
-    Profile.objects.select_for_update().filter(pk=profile.pk).first()
-    device = Device.objects.select_for_update(of=("self",)).select_related("image", "model").get(pk=device.pk)
+    # The laptop, if the person may see it, locked: two desks scanning it queue here. Two desks
+    # serving one student are told apart by the unique index on open assignments (see above).
+    device = (
+        fleet.visible_devices(user=actor)
+        .select_for_update(of=("self",))
+        .select_related("image", "model")
+        .filter(pk=device.pk)
+        .first()
+    )
+    if device is None:
+        raise NotVisible(_("No such laptop."), rule="device_not_found", field="device")
 
     # State (409)
     if device.status in (Device.Status.RETIRED, Device.Status.LOST):
@@ -234,7 +240,7 @@ def _record(*, actor, student, device, charter_signed, channel, carrier, trackin
             device=device, image=current_image(academie=profile.establishment.academie)
         )
     status_before = device.status
-    assignment = fleet_services.assignment_hand_over(
+    assignment = fleet_services.assignment_open(
         device=device,
         student=student,
         actor=actor,

@@ -61,11 +61,9 @@ def test_the_same_student_at_two_desks_at_once_gets_one_laptop():
 
 
 def test_the_database_constraint_is_the_last_word_when_the_checks_are_passed_by_both(monkeypatch):
-    """Without the row locks, both desks pass the checks; the partial unique index still lets one
-    win, and its IntegrityError becomes the same 409 refusal."""
+    """Both desks pass the checks at once (forced here); the partial unique index lets one win, and
+    its IntegrityError becomes the same 409 refusal."""
     world = build_desk_world(students=2)
-    monkeypatch.setattr(services.Profile.objects, "select_for_update", lambda: services.Profile.objects.all())
-    monkeypatch.setattr(services.fleet_services, "current_holdings", lambda **kw: Assignment.objects.none())
     monkeypatch.setattr(services, "current_holdings", _holdings_after_the_race())
     student = world.students[0]
     results = run_together(*(hand_over(world, world.staff, student, laptop) for laptop in world.laptops))
