@@ -52,6 +52,10 @@ def main() -> int:
     parser.add_argument("--clients", type=int, default=16, help="desks posting at once")
     parser.add_argument("--web-workers", type=int, default=4, help="gunicorn sync workers")
     parser.add_argument("--baseline-seconds", type=float, default=15)
+    parser.add_argument("--solo", type=int, default=300, help="hand-overs by one desk alone first (no queueing)")
+    parser.add_argument(
+        "--max-seconds", type=float, default=0, help="stop posting after this long and report what was done (0: never)"
+    )
     args = parser.parse_args()
     original = os.environ.get("DATABASE_URL", "")
     if not original.startswith(("postgres://", "postgresql://")):
@@ -103,11 +107,18 @@ def run(args, *, backend: str, log: Path) -> int:
 
     server = Server(log=log, workers=args.web_workers)
     try:
+        solo_desks, desks = split_solo(desks, args.solo)
+        solo_bare = baseline(server.port, clients=1, seconds=min(args.baseline_seconds, 5))
+        solo = hand_overs(server.port, solo_desks, clients=1, max_seconds=0)
+        report("one desk alone", clients=1, bare=solo_bare, result=solo)
         bare = baseline(server.port, clients=args.clients, seconds=args.baseline_seconds)
-        result = hand_overs(server.port, desks, clients=args.clients)
+        result = hand_overs(server.port, desks, clients=args.clients, max_seconds=args.max_seconds)
+        report(f"{args.clients} desks at once", clients=args.clients, bare=bare, result=result)
     finally:
         server.stop()
-    report(args, bare=bare, result=result)
+    for key in ("times", "errors", "created"):
+        result[key] += solo[key]
+    result["statuses"].update(solo["statuses"])
     errors = check(result)
     if result["errors"] or errors:
         print("\n".join(f"  log: {line}" for line in log.read_text().splitlines()[-20:]))
@@ -270,17 +281,33 @@ def baseline(port: int, *, clients: int, seconds: float) -> list[float]:
     return times
 
 
-def hand_overs(port: int, desks, *, clients: int) -> dict:
+def split_solo(desks, count: int):
+    """`count` pairs taken off the desks' plans, for one desk alone; and what remains."""
+    solo = []
+    for token, pairs in desks:
+        if count <= 0:
+            break
+        taken, pairs[:] = pairs[:count], pairs[count:]
+        solo.append((token, taken))
+        count -= len(taken)
+    return solo, [(token, pairs) for token, pairs in desks if pairs]
+
+
+def hand_overs(port: int, desks, *, clients: int, max_seconds: float) -> dict:
     """Each client is a desk serving its share of the establishments, one hand-over after another."""
     shares = [desks[i::clients] for i in range(clients)]
     times, errors, statuses, lock = [], [], Counter(), threading.Lock()
     created: list[tuple[str, str]] = []
+
+    deadline = time.monotonic() + max_seconds if max_seconds else None
 
     def client(share) -> None:
         pending = [(token, pair) for token, pairs in share for pair in pairs]
         # Interleave the schools of this desk: the order a region's morning has.
         random.Random(len(pending)).shuffle(pending)
         for token, (student, serial) in pending:
+            if deadline and time.monotonic() > deadline:
+                return
             try:
                 status, raw, elapsed = request(port, "POST", URL, token=token, payload=body(student, serial))
             except (OSError, http.client.HTTPException) as exc:
@@ -318,16 +345,16 @@ def stats(times: list[float]) -> tuple[float, float, float]:
     return statistics.median(ordered), cuts[94], cuts[98]
 
 
-def report(args, *, bare: list[float], result: dict) -> None:
+def report(title: str, *, clients: int, bare: list[float], result: dict) -> None:
     b50, b95, _b99 = stats(bare)
     h50, h95, h99 = stats(result["times"])
     done, seconds = len(result["times"]), result["seconds"]
+    print(f"  {title}:")
     print(
-        f"  bare view: {len(bare):,} requests by {args.clients} clients, "
-        f"median {b50 * 1000:.1f} ms, p95 {b95 * 1000:.1f} ms"
+        f"  bare view: {len(bare):,} requests by {clients} clients, median {b50 * 1000:.1f} ms, p95 {b95 * 1000:.1f} ms"
     )
     print(
-        f"  hand-overs: {done:,} recorded in {seconds:.0f} s by {args.clients} clients ({done / seconds:.0f}/s), "
+        f"  hand-overs: {done:,} recorded in {seconds:.0f} s by {clients} clients ({done / seconds:.0f}/s), "
         f"{len(result['errors'])} errors, answers {dict(result['statuses'])}"
     )
     print(
