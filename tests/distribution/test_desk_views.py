@@ -243,3 +243,15 @@ def test_staff_confirm_a_delivery_from_the_list(staff, world):
     assignment = Assignment.objects.get(device=world.laptops[0])
     staff.post(reverse("distribution:delivered", args=[assignment.pk]))
     assert Assignment.objects.get(pk=assignment.pk).delivered_at is not None
+
+
+def test_the_history_is_read_only_in_the_admin(client, world):
+    services.handover_record(actor=world.staff, student=world.students[0], device=world.laptops[0], charter_signed=True)
+    client.force_login(world.manager)
+
+    page_ = client.get(reverse("admin:distribution_handoverevent_changelist"))
+
+    assert page_.status_code == 200 and "PC000000" in page(page_)
+    assert client.get(reverse("admin:distribution_handoverevent_add")).status_code == 403
+    client.force_login(world.other_tech)
+    assert "PC000000" not in page(client.get(reverse("admin:distribution_handoverevent_changelist")))
