@@ -12,6 +12,8 @@ MENU = [
     ("repairs:declare", _("Declare a fault"), {Role.STUDENT, Role.STAFF, Role.TECHNICIAN}),
     ("repairs:ticket_list", _("Tickets"), None),
     ("repairs:establishment", _("My establishment"), {Role.STAFF}),
+    ("distribution:desk", _("Hand-over desk"), {Role.STAFF, Role.TECHNICIAN}),
+    ("distribution:my_laptop", _("My laptop"), {Role.STUDENT}),
     ("repairs:reports", _("Reports"), {Role.MANAGER, Role.SUPERVISOR}),
     ("admin:index", _("Administration"), {Role.MANAGER, Role.SUPERVISOR, Role.TECHNICIAN}),
     ("repairs:preferences", _("My notifications"), None),
