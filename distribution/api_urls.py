@@ -1,3 +1,7 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from distribution.api.progress import ProgressView
+
+urlpatterns: list = [
+    path("progress/", ProgressView.as_view(), name="distribution-progress"),
+]

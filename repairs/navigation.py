@@ -13,6 +13,7 @@ MENU = [
     ("repairs:ticket_list", _("Tickets"), None),
     ("repairs:establishment", _("My establishment"), {Role.STAFF}),
     ("repairs:reports", _("Reports"), {Role.MANAGER, Role.SUPERVISOR}),
+    ("distribution:dashboard", _("Campaign"), {Role.MANAGER, Role.SUPERVISOR, Role.STAFF}),
     ("admin:index", _("Administration"), {Role.MANAGER, Role.SUPERVISOR, Role.TECHNICIAN}),
     ("repairs:preferences", _("My notifications"), None),
 ]
