@@ -8,11 +8,13 @@ import io
 
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from distribution.charts import progress_curve
-from distribution.selectors import DEADLINE_DAYS, RATE_WINDOW_TEXT, TARGET_PCT, CampaignProgress
+from distribution.selectors import DEADLINE_DAYS, RATE_WINDOW_TEXT, TARGET_PCT, CampaignProgress, ProgressRow
 from repairs.pdf import html_to_pdf
 from repairs.reports.formats import csv_safe
+from repairs.reports.numbers import number_text
 
 CSV_COLUMNS = (
     "group",
@@ -70,10 +72,48 @@ def progress_filename(progress: CampaignProgress, extension: str) -> str:
     return f"campagne-{progress.school_year}{suffix}_{progress.today:%Y-%m-%d}.{extension}"
 
 
+def when_text(row: ProgressRow) -> str:
+    if row.reached_on:
+        return _("reached on %(day)s") % {"day": f"{row.reached_on:%d/%m/%Y}"}
+    if row.projected_on:
+        return _("expected on %(day)s") % {"day": f"{row.projected_on:%d/%m/%Y}"}
+    return _("no projection (no hand-over lately)")
+
+
+def table_rows(rows: list[ProgressRow]) -> list[dict]:
+    """The cells of a table, written out here once: a region has some 400 rows, and Django's
+    number filters and includes would take longer than the figures themselves."""
+    behind, done, on_track = _("Behind (%(expected)s %% expected)"), _("Done"), _("On track")
+    return [
+        {
+            "key": row.key,
+            "label": row.label,
+            "target": row.target,
+            "equipped": row.equipped,
+            "pct": "—" if row.pct is None else number_text(row.pct, 1),
+            "today": row.today,
+            "rate": number_text(row.rate, 1),
+            "when": when_text(row),
+            "behind": row.behind,
+            "status": behind % {"expected": number_text(row.expected_pct or 0)}
+            if row.behind
+            else done
+            if row.reached_on
+            else on_track,
+            "status_class": "breached" if row.behind else "ok" if row.reached_on else "",
+        }
+        for row in rows
+    ]
+
+
 def progress_context(progress: CampaignProgress) -> dict:
     """What the page, its live part and the PDF show."""
     return {
         "progress": progress,
+        "academie_rows": table_rows(progress.academies),
+        "departement_rows": table_rows(progress.departements),
+        "establishment_rows": table_rows(progress.establishments),
+        "total": table_rows([progress.total])[0],
         "curve": progress_curve(row=progress.total),
         "rate_window": RATE_WINDOW_TEXT,
         "target_pct": TARGET_PCT,
