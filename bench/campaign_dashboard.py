@@ -43,11 +43,16 @@ def main() -> int:
     parser.add_argument(
         "--sqlite", metavar="PATH", help="build into this SQLite file and keep it; reuse it if it exists"
     )
+    parser.add_argument(
+        "--keep-in", metavar="DATABASE_URL", help="build into this (empty) database and keep it; reuse it if built"
+    )
     args = parser.parse_args()
     original = os.environ.get("DATABASE_URL", "")
     to_drop = None
     with tempfile.TemporaryDirectory(prefix="bench-campaign-") as tmp:
-        if args.sqlite:
+        if args.keep_in:
+            url, backend = args.keep_in, "kept database"
+        elif args.sqlite:
             url, backend = f"sqlite:///{Path(args.sqlite).resolve()}", f"SQLite ({args.sqlite})"
         elif original.startswith(("postgres://", "postgresql://")):
             url, admin_url, name = throwaway.postgres_create(original, prefix="wt_campaign_bench")
