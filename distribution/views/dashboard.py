@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -18,7 +19,7 @@ from django.views.decorators.http import require_GET
 from devices import permissions as fleet
 from distribution.exports import progress_context, progress_csv, progress_filename, progress_pdf
 from distribution.params import ProgressForm, ProgressParams
-from distribution.selectors import CampaignProgress, campaign_progress, progress_readable
+from distribution.selectors import CampaignProgress, campaign_progress, progress_readable, school_year_of
 
 POLL_SECONDS = 4
 
@@ -30,7 +31,10 @@ def _require_reader(user) -> None:
 
 def _progress(request) -> tuple[ProgressForm, ProgressParams | None, CampaignProgress | None]:
     _require_reader(request.user)
-    form = ProgressForm(request.GET)
+    data = request.GET.copy()
+    if not data.get("year"):  # shown in the form as the year the figures are for
+        data["year"] = str(school_year_of(timezone.localdate()))
+    form = ProgressForm(data)
     if not form.is_valid():
         return form, None, None
     params = form.params()

@@ -35,9 +35,10 @@
         if (answer.changed && typeof answer.html === "string") {
           box.innerHTML = answer.html;
           box.dataset.fingerprint = answer.fingerprint;
-        }
-        if (status) {
-          status.textContent = box.dataset.updatedText + " " + clock() + ".";
+          // Said (aria-live) only when the figures changed, not at every poll.
+          if (status) {
+            status.textContent = box.dataset.updatedText + " " + clock() + ".";
+          }
         }
       })
       .catch(function () {

@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 
 from devices.models import Role
 from devices.services import assignment_hand_over
+from distribution.selectors import school_year_of
 from tests.devices.factories import DeviceFactory, make_person
 from tests.distribution.progress_world import at, campaign, hand_over, student
 
@@ -16,15 +17,14 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_a_managers_open_dashboard_shows_a_new_hand_over_without_reload(open_page):
-    start = timezone.localdate() - dt.timedelta(days=3)
-    school = campaign(name="Lycée Pierre-de-Fermat", target=10, starts_on=start)
+    start, year = timezone.localdate() - dt.timedelta(days=3), school_year_of(timezone.localdate())
+    school = campaign(name="Lycée Pierre-de-Fermat", target=10, starts_on=start, year=year)
     hand_over(school, at(start), 4)
-    late = campaign(name="Lycée Joffre", departement="34", target=10, starts_on=start)
+    late = campaign(name="Lycée Joffre", departement="34", target=10, starts_on=start, year=year)
     newcomer, laptop = student(school), DeviceFactory(establishment=school)
     make_person(Role.MANAGER, username="chef")
 
     page = open_page("chef")
-    year = start.year if start.month >= 8 else start.year - 1
     page.goto(f"{open_page.base_url}/distribution/dashboard/?year={year}")
     row = page.locator(f'[data-table="by-establishment"] tr[data-key="{school.uai}"]')
     expect(row.locator('[data-figure="equipped"]')).to_have_text("4")

@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 
 from devices.models import DistributionCampaign, Role
 from devices.services import assignment_close, assignment_hand_over
+from distribution.selectors import school_year_of
 from tests.devices.factories import DeviceFactory, EstablishmentFactory, make_person
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -16,7 +17,9 @@ def at(day: dt.date, hour: int = 10) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(hour), tzinfo=PARIS)
 
 
-def campaign(*, name: str, departement: str = "31", target: int, starts_on=dt.date(2026, 9, 1), year: int = 2026):
+def campaign(*, name: str, departement: str = "31", target: int, starts_on=dt.date(2026, 9, 1), year=None):
+    """An establishment and its campaign (of the school year holding `starts_on` by default)."""
+    year = year or school_year_of(starts_on)
     establishment = EstablishmentFactory(name=name, departement=departement)
     DistributionCampaign.objects.create(
         school_year=f"{year}-{year + 1}",

@@ -6,6 +6,7 @@ import pytest
 from django.utils import timezone
 
 from devices.models import Role
+from distribution.selectors import school_year_of
 from tests.devices.factories import make_person
 from tests.distribution.progress_world import at, campaign, hand_over
 
@@ -18,11 +19,12 @@ URL = "/distribution/dashboard/"
 def region():
     today = timezone.localdate()
     start = today - dt.timedelta(days=8)
-    ahead = campaign(name="Lycée en avance", target=10, starts_on=start)
+    year = school_year_of(today)
+    ahead = campaign(name="Lycée en avance", target=10, starts_on=start, year=year)
     hand_over(ahead, at(start), 8)
-    late = campaign(name="Lycée en retard", departement="34", target=10, starts_on=start)
+    late = campaign(name="Lycée en retard", departement="34", target=10, starts_on=start, year=year)
     hand_over(late, at(start), 1)
-    return {"ahead": ahead, "late": late, "start": start, "year": start.year if start.month >= 8 else start.year - 1}
+    return {"ahead": ahead, "late": late, "start": start, "year": year}
 
 
 def client_for(client, role, **where):
@@ -76,6 +78,7 @@ def test_live_part_answers_unchanged_until_a_hand_over_changes_the_figures(clien
     query = {"year": region["year"]}
     first = client.get(f"{URL}live/", query).json()
     assert first["changed"] and "Lycée en retard" in first["html"]
+    assert len(first["fingerprint"]) <= 32  # sent back in every polling URL, whatever the region's size
     again = client.get(f"{URL}live/", {**query, "since": first["fingerprint"]}).json()
     assert again == {"fingerprint": first["fingerprint"], "changed": False}
     hand_over(region["late"], timezone.now() - dt.timedelta(minutes=1))
@@ -109,3 +112,11 @@ def test_pdf_for_the_weekly_meeting(client, region):
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF")
+
+
+def test_without_a_year_the_page_shows_the_current_school_year(client, region):
+    client_for(client, Role.MANAGER)
+    response = client.get(URL)
+    assert response.status_code == 200
+    assert f'value="{region["year"]}"' in response.content.decode()
+    assert "Lycée en retard" in response.content.decode()

@@ -27,7 +27,8 @@ def waits(monkeypatch):
 @pytest.fixture
 def schools():
     today = timezone.localdate()
-    schools = [campaign(name=f"Lycée {n}", target=20, starts_on=today - dt.timedelta(days=3)) for n in range(3)]
+    start, year = today - dt.timedelta(days=3), school_year_of(today)
+    schools = [campaign(name=f"Lycée {n}", target=20, starts_on=start, year=year) for n in range(3)]
     for school in schools:
         make_person(Role.STAFF, establishment=school)
         for _ in range(6):
