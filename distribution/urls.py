@@ -1,6 +1,6 @@
 from django.urls import path
 
-from distribution.views import desk
+from distribution.views import dashboard, desk
 
 app_name = "distribution"
 
@@ -13,4 +13,8 @@ urlpatterns = [
     path("returns/", desk.returns, name="returns"),
     path("deliveries/", desk.deliveries, name="deliveries"),
     path("my-laptop/", desk.my_laptop, name="my_laptop"),
+    path("dashboard/", dashboard.dashboard, name="dashboard"),
+    path("dashboard/live/", dashboard.dashboard_live, name="dashboard_live"),
+    path("dashboard/campaign.csv", dashboard.dashboard_csv, name="dashboard_csv"),
+    path("dashboard/campaign.pdf", dashboard.dashboard_pdf, name="dashboard_pdf"),
 ]

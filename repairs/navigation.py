@@ -15,6 +15,7 @@ MENU = [
     ("distribution:desk", _("Hand-over desk"), {Role.STAFF, Role.TECHNICIAN}),
     ("distribution:my_laptop", _("My laptop"), {Role.STUDENT}),
     ("repairs:reports", _("Reports"), {Role.MANAGER, Role.SUPERVISOR}),
+    ("distribution:dashboard", _("Campaign"), {Role.MANAGER, Role.SUPERVISOR, Role.STAFF}),
     ("admin:index", _("Administration"), {Role.MANAGER, Role.SUPERVISOR, Role.TECHNICIAN}),
     ("repairs:preferences", _("My notifications"), None),
 ]
