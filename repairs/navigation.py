@@ -15,6 +15,7 @@ MENU = [
     ("repairs:reports", _("Reports"), {Role.MANAGER, Role.SUPERVISOR}),
     ("admin:index", _("Administration"), {Role.MANAGER, Role.SUPERVISOR, Role.TECHNICIAN}),
     ("repairs:preferences", _("My notifications"), None),
+    ("privacy:my_data", _("My data"), None),
 ]
 
 
