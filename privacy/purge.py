@@ -9,7 +9,7 @@ What goes, each after its own period (settings PRIVACY_*_DAYS):
   notifications and their closed tickets' free text, as above;
 - delivery details (carrier, tracking number) of delivered home shipments;
 - notifications (addresses and texts) once delivered, failed or bundled;
-- the access log.
+- the access log, and django-axes' records of failed logins.
 
 What stays: every row that a report counts, with its dates, states, categories, costs and
 establishment, so that a report gives the same figures before and after. Each kind is selected
@@ -23,6 +23,7 @@ import datetime as dt
 from collections.abc import Callable
 from functools import partial
 
+from axes.models import AccessAttempt, AccessFailureLog
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
@@ -96,6 +97,12 @@ def notifications_due(*, now: dt.datetime) -> QuerySet[Notification]:
 
 def access_log_due(*, now: dt.datetime) -> QuerySet[AccessLog]:
     return AccessLog.objects.filter(hour__lt=now - _days("PRIVACY_ACCESS_LOG_DAYS"))
+
+
+def login_failures_due(*, now: dt.datetime, model=AccessAttempt) -> QuerySet:
+    """django-axes' records of failed logins (username, address, browser): a lockout reads the last
+    minutes only; they are kept as long as the access log, for an investigation."""
+    return model.objects.filter(attempt_time__lt=now - _days("PRIVACY_ACCESS_LOG_DAYS"))
 
 
 # Actions on one batch of ids, each inside the batch's transaction.
@@ -195,6 +202,8 @@ def privacy_purge(*, dry_run: bool = False, now: dt.datetime | None = None) -> d
         ("return_shipments", return_shipments_due(now=now), _return_shipments_forget),
         ("notifications", notifications_due(now=now), _delete(Notification)),
         ("access_log", access_log_due(now=now), _delete(AccessLog)),
+        ("login_failures", login_failures_due(now=now), _delete(AccessAttempt)),
+        ("login_failure_log", login_failures_due(now=now, model=AccessFailureLog), _delete(AccessFailureLog)),
     ]
     if dry_run:
         return {kind: queryset.count() for kind, queryset, _ in plan}

@@ -14,6 +14,8 @@ LABELS = {
     "return_shipments": gettext_noop("return shipments of closed tickets"),
     "notifications": gettext_noop("notifications"),
     "access_log": gettext_noop("access-log rows"),
+    "login_failures": gettext_noop("failed logins"),
+    "login_failure_log": gettext_noop("failed-login log rows"),
 }
 
 
