@@ -18,3 +18,13 @@ def api():
         return client
 
     return client_for
+
+
+@pytest.fixture(autouse=True)
+def forget_reads():
+    """The access log remembers this hour's reads in the cache: each test starts afresh."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

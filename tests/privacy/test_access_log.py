@@ -136,3 +136,12 @@ def test_technicians_and_staff_cannot_read_the_log(client, world):
     assert client.get("/admin/privacy/accesslog/").status_code in (302, 403)
     client.force_login(world.staff)
     assert client.get("/admin/privacy/accesslog/").status_code == 302
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_read_outside_any_transaction_is_written_once(world):
+    """The page's own statement (autocommit; on PostgreSQL without waiting for the disk)."""
+    ticket = world.declare()
+    for _ in range(2):
+        services.access_record_ticket(reader=world.tech, ticket=ticket)
+    assert logged() == [("tech", "technician", "eleve", "ticket", ticket.reference)]
