@@ -29,7 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import throwaway  # noqa: E402  (bench/throwaway.py)
 
 # The site serves its static files from the collected directory, which a bench run does not build.
-warnings.filterwarnings("ignore", message="No directory at", module="whitenoise")
+warnings.filterwarnings("ignore", message="No directory at")
 
 
 def main() -> int:
