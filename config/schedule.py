@@ -48,6 +48,8 @@ def scheduled_jobs(*, sweep_every: int) -> list[Job]:
             "purge_report_exports",
             crontab(minute=30, hour=3),
         ),
+        # Personal data past its retention period: anonymised or deleted, nightly.
+        Job("privacy-purge", "privacy.tasks.privacy_purge", "privacy_purge", crontab(minute=0, hour=2)),
         # Loaners: reminders before and after the due date, each once per loan, every working hour.
         Job("loaner-reminders", "repairs.tasks.loaner_reminders", "loaner_reminders", crontab(minute=15, hour="8-18")),
     ]

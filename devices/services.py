@@ -125,6 +125,26 @@ def profile_set_preferences(
     profile.save(update_fields=["phone", "notify_by_email", "notify_by_sms", "daily_digest", "language"])
 
 
+# Personal data (the privacy app's nightly purge): contacts are forgotten, the rows that reports
+# and the distribution history count stay.
+
+
+def profiles_forget(*, user_ids: Iterable[int]) -> int:
+    """Blank the contacts and school identifiers of these people (a former student): phone,
+    student number, class, guardian's email; no more messages. Role and establishment stay."""
+    from devices.models import Profile
+
+    return Profile.objects.filter(user_id__in=list(user_ids)).update(
+        phone="", student_number="", class_name="", guardian_email="", notify_by_email=False, notify_by_sms=False
+    )
+
+
+def assignments_forget_delivery(*, assignment_ids: Iterable[int]) -> int:
+    """Blank the carrier and tracking number of these hand-overs: once the parcel is delivered and
+    the retention period is over, nothing needs them."""
+    return Assignment.objects.filter(pk__in=list(assignment_ids)).update(carrier="", tracking_number="")
+
+
 # The fleet side of repairs (SPEC §3.1). Each is called inside the ticket service's transaction.
 
 WORKSHOP_UNTOUCHED = (Device.Status.LOST, Device.Status.RETIRED)

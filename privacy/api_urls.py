@@ -1,3 +1,8 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from privacy.api import MyAccessLogView, MyExportView
+
+urlpatterns = [
+    path("me/export/", MyExportView.as_view(), name="me-export"),
+    path("me/access-log/", MyAccessLogView.as_view(), name="me-access-log"),
+]

@@ -7,3 +7,8 @@ class PrivacyConfig(AppConfig):
 
     name = "privacy"
     verbose_name = _("Personal data")
+
+    def ready(self) -> None:
+        from privacy import receivers, tasks  # noqa: F401  (tasks: registered for beat)
+
+        receivers.connect()

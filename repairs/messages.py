@@ -161,8 +161,8 @@ def _context(entry: TimelineEntry, ticket: Ticket) -> dict:
         "place": _place(ticket),
         "state": State(ticket.state).label,
         "action": action or LOANER_LABELS.get(entry.name, entry.name),
-        "actor": _name(entry.actor),
-        "note": entry.note,
+        # No names and no typed text (notes, comments, descriptions): a message says which ticket
+        # and what to do next; the rest is on the ticket's page, behind a login.
         "carrier": ticket.carrier,
         "tracking_number": ticket.tracking_number,
         "replacement": payload.get("replacement", ""),
@@ -243,7 +243,7 @@ def announce(*, entry: TimelineEntry, holders: set[int] | None = None) -> None:
                 channel=Notification.Channel.DIGEST,
                 event=message.event if message else f"ticket.{entry.name or entry.kind}",
                 subject=rendered.subject,
-                body=entry.note,
+                body="",
                 idempotency_key=f"{entry.pk}:{user.pk}:digest",
                 link=link,
                 language=language,
@@ -256,7 +256,6 @@ def announce(*, entry: TimelineEntry, holders: set[int] | None = None) -> None:
             template_name=f"notifications/tickets/{message.template}.txt",
             context=context,
             language=language,
-            recipient_name=_name(user),
             link=direct_link,
         )
         _send(user=user, rendered=rendered, event=message.event, key=str(entry.pk), link=direct_link, language=language)
@@ -295,7 +294,6 @@ def announce_sla(*, ticket: Ticket, target: str, threshold: str, recipients: Ite
             template_name="notifications/tickets/sla.txt",
             context=context,
             language=language,
-            recipient_name=_name(user),
             link=link,
         )
         key = f"sla:{ticket.pk}:{target}:{threshold}"
@@ -326,7 +324,6 @@ def announce_loaner(*, ticket: Ticket, threshold: str) -> int:
             template_name=f"notifications/tickets/{message.template}.txt",
             context=context,
             language=language,
-            recipient_name=_name(user),
             link=link,
         )
         key = f"loaner:{ticket.pk}:{ticket.loaner_lent_at:%Y%m%d%H%M%S%f}:{threshold}"

@@ -18,6 +18,7 @@ MENU = [
     ("distribution:dashboard", _("Campaign"), {Role.MANAGER, Role.SUPERVISOR, Role.STAFF}),
     ("admin:index", _("Administration"), {Role.MANAGER, Role.SUPERVISOR, Role.TECHNICIAN}),
     ("repairs:preferences", _("My notifications"), None),
+    ("privacy:my_data", _("My data"), None),
 ]
 
 

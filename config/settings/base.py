@@ -228,6 +228,14 @@ LOANER_DEFAULT_DAYS = env.int("LOANER_DEFAULT_DAYS", default=14)
 LOANER_REMINDER_DAYS_BEFORE = env.int("LOANER_REMINDER_DAYS_BEFORE", default=2)
 # The status page without an account (/s/<token>/): requests per client address per minute.
 STATUS_PAGE_RATE_PER_MINUTE = env.int("STATUS_PAGE_RATE_PER_MINUTE", default=30)
+# Personal data (privacy_purge, nightly): closed tickets are anonymised this many days after they
+# closed, former students this many days after they gave their last laptop back, delivery details
+# of a delivered home shipment after this many days, notifications and the access log after theirs.
+PRIVACY_CLOSED_TICKET_DAYS = env.int("PRIVACY_CLOSED_TICKET_DAYS", default=730)
+PRIVACY_FORMER_STUDENT_DAYS = env.int("PRIVACY_FORMER_STUDENT_DAYS", default=365)
+PRIVACY_SHIPMENT_DAYS = env.int("PRIVACY_SHIPMENT_DAYS", default=90)
+PRIVACY_NOTIFICATION_DAYS = env.int("PRIVACY_NOTIFICATION_DAYS", default=365)
+PRIVACY_ACCESS_LOG_DAYS = env.int("PRIVACY_ACCESS_LOG_DAYS", default=365)
 # A PDF report with more sections than this is rendered by a Celery task ("your report is ready").
 REPORT_PDF_SYNC_MAX_SECTIONS = env.int("REPORT_PDF_SYNC_MAX_SECTIONS", default=30)
 

@@ -13,6 +13,7 @@ from devices.models import Device, Role, normalise_serial
 from devices.selectors import current_holdings, device_holder_assignment
 from repairs import selectors
 from repairs.api.serializers import TicketListSerializer
+from repairs.signals import file_read
 
 
 class CoverageSerializer(serializers.Serializer):
@@ -71,6 +72,7 @@ class DeviceDetailView(APIView):
             fleet.visible_devices(user=request.user).select_related("model", "establishment", "image"),
             serial_number=normalise_serial(serial),
         )
+        file_read.send(sender=device.__class__, reader=request.user, device=device)
         return Response(DeviceSerializer(device, context={"request": request}).data)
 
 

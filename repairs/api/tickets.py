@@ -25,6 +25,7 @@ from repairs.api.serializers import (
 )
 from repairs.filters import TicketFilter
 from repairs.models import Attachment, Ticket, TimelineEntry
+from repairs.signals import file_read
 from repairs.views.common import attachment_response
 
 
@@ -55,6 +56,11 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cre
         if ticket is None:
             raise Http404
         return ticket
+
+    def retrieve(self, request, *args, **kwargs):
+        ticket = self.get_object()
+        file_read.send(sender=Ticket, reader=request.user, ticket=ticket)
+        return Response(TicketDetailSerializer(ticket, context=self.get_serializer_context()).data)
 
     def detail_response(self, ticket: Ticket, status_code: int = status.HTTP_200_OK) -> Response:
         ticket = selectors.ticket_detail(user=self.request.user, reference=ticket.reference)

@@ -16,6 +16,7 @@ from repairs import selectors
 from repairs.forms import (
     PreferencesForm,
 )
+from repairs.signals import file_read
 from repairs.states import State
 
 
@@ -25,6 +26,7 @@ def device_detail(request, serial: str):
         fleet.visible_devices(user=request.user).select_related("model", "establishment", "image"),
         serial_number=normalise_serial(serial),
     )
+    file_read.send(sender=device.__class__, reader=request.user, device=device)
     return render(request, "repairs/device_detail.html", selectors.device_page(device=device, user=request.user))
 
 

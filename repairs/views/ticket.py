@@ -25,6 +25,7 @@ from repairs.forms import (
 )
 from repairs.models import Attachment
 from repairs.services.loaners import default_due_on
+from repairs.signals import file_read
 from repairs.states import TRANSITIONS_BY_NAME
 from repairs.views.common import attachment_response, run_action, ticket_action, visible_ticket_or_404
 
@@ -33,6 +34,7 @@ from repairs.views.common import attachment_response, run_action, ticket_action,
 def ticket_detail(request, reference: str):
     ticket = visible_ticket_or_404(request, reference)
     user = request.user
+    file_read.send(sender=ticket.__class__, reader=user, ticket=ticket)
     transitions = [
         (spec, TransitionForm(transition=spec.name, initial={"version": ticket.version}))
         for spec in selectors.available_transitions(ticket=ticket, user=user)

@@ -109,7 +109,7 @@ def test_the_declaration_message_is_french_and_says_what_happens_next(
         ticket = world.declare()
     [email] = mailoutbox
     assert email.subject == f"Ticket {ticket.reference} déclaré : Écran"
-    assert email.body.startswith("Bonjour Camille,\n\n")
+    assert email.body.startswith("Bonjour,\n\n")  # no name: a message may be read by someone else
     assert "La suite" in email.body
     assert world.device.serial_number in email.body
     assert f"https://sav.example.org/tickets/{ticket.reference}/" in email.body
@@ -123,7 +123,7 @@ def test_a_recipient_who_reads_english_gets_english(world, mailoutbox, django_ca
     with django_capture_on_commit_callbacks(execute=True):
         ticket = world.declare()
     assert mailoutbox[0].subject == f"Ticket {ticket.reference} declared: Screen"
-    assert mailoutbox[0].body.startswith("Hello Camille,")
+    assert mailoutbox[0].body.startswith("Hello,")
     assert translation.get_language() == "fr"  # rendering did not leak its language
 
 
@@ -174,7 +174,7 @@ def test_a_device_request_tells_the_student_where_to_bring_it(world, mailoutbox,
     email = mailoutbox[-1]
     assert "Lycée Pierre-de-Fermat" in email.body
     assert "chargeur" in email.body
-    assert "« Passe au CDI mardi. »" in email.body or "“Passe au CDI mardi.”" in email.body
+    assert "Passe au CDI" not in email.body  # typed text stays on the ticket's page
 
 
 def test_the_ready_shipped_and_returned_steps_tell_the_student(world):
@@ -219,12 +219,12 @@ def test_a_cancellation_tells_the_reporter_but_not_the_one_who_cancelled(world):
     assert rows(event="ticket.cancelled") == [("ticket.cancelled", "referent", "email")]
 
 
-def test_closing_without_a_fault_tells_the_reporter_with_the_note(world):
+def test_closing_without_a_fault_tells_the_reporter_without_the_note(world):
     ticket = world.declare()
     walk(ticket, world.tech, "start_diagnosis", "close_no_fault", close_no_fault={"note": "Tests matériels OK."})
     closed = Notification.objects.get(event="ticket.closed_no_fault")
     assert closed.recipient == world.student
-    assert "Tests matériels OK." in closed.body
+    assert "Tests matériels OK." not in closed.body and ticket.reference in closed.body
 
 
 def test_steps_inside_the_workshop_tell_nobody_directly(world):
@@ -277,7 +277,7 @@ def test_digest_staff_get_every_event_of_their_establishment_in_one_daily_email(
     assert digest.to == ["referent@example.org"]
     assert "3 événements" in digest.subject
     assert digest.body.count(f"https://sav.example.org/tickets/{ticket.reference}/") == 3
-    assert "déclaré par" in digest.body
+    assert f"{ticket.reference} déclaré" in digest.body
 
 
 def test_the_digest_is_for_school_staff_only(world):
