@@ -13,6 +13,9 @@ MENU = [
     ("repairs:ticket_list", _("Tickets"), None),
     ("repairs:establishment", _("My establishment"), {Role.STAFF}),
     ("repairs:reports", _("Reports"), {Role.MANAGER, Role.SUPERVISOR}),
+    ("insights:pools", _("Spare pools"), {Role.MANAGER, Role.SUPERVISOR, Role.TECHNICIAN}),
+    ("insights:drift", _("Image drift"), {Role.MANAGER, Role.SUPERVISOR, Role.TECHNICIAN}),
+    ("insights:batches", _("Failing batches"), {Role.MANAGER, Role.SUPERVISOR}),
     ("admin:index", _("Administration"), {Role.MANAGER, Role.SUPERVISOR, Role.TECHNICIAN}),
     ("repairs:preferences", _("My notifications"), None),
 ]
