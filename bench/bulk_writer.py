@@ -16,7 +16,10 @@ class Writer:
         self.table = model._meta.db_table
         self.fields = [f for f in model._meta.concrete_fields if not getattr(f, "generated", False)]
         self.columns = [f.column for f in self.fields]
-        self.defaults = {f.column: f.get_default() for f in self.fields}
+        # A callable default (a ticket's status token) is drawn per row, as the model would.
+        self.defaults = {
+            f.column: f.default if f.has_default() and callable(f.default) else f.get_default() for f in self.fields
+        }
         sqlite = connection.vendor == "sqlite"
         self.adapters = []
         for f in self.fields:
@@ -36,6 +39,8 @@ class Writer:
             values = []
             for column, adapt in pairs:
                 value = row[column] if column in row else self.defaults[column]
+                if callable(value):
+                    value = value()
                 values.append(adapt(value) if adapt and value is not None else value)
             yield tuple(values)
 
