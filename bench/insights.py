@@ -70,9 +70,14 @@ def _spread_fleet() -> None:
             name=current.name, version=f"{current.version}-old", academie=current.academie,
             released_on=current.released_on - dt.timedelta(days=365), program_count=current.program_count,
         )  # fmt: skip
-        Device.objects.filter(image=current).extra(where=["id % 3 = 0"]).update(image=old)
-    for year, remainder in ((2023, 0), (2024, 1), (2025, 2), (2026, 3)):
-        Device.objects.extra(where=[f"id % 4 = {remainder}"]).update(delivered_on=dt.date(year, 8, 20))  # noqa: S610
+        ids = list(Device.objects.filter(image=current).order_by("id").values_list("id", flat=True))[::3]
+        for start in range(0, len(ids), 5000):
+            Device.objects.filter(id__in=ids[start : start + 5000]).update(image=old)
+    ids = list(Device.objects.order_by("id").values_list("id", flat=True))
+    for position, year in enumerate((2023, 2024, 2025, 2026)):
+        chosen = ids[position::4]
+        for start in range(0, len(chosen), 5000):
+            Device.objects.filter(id__in=chosen[start : start + 5000]).update(delivered_on=dt.date(year, 8, 20))
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE devices_device")
