@@ -52,6 +52,13 @@ def scheduled_jobs(*, sweep_every: int) -> list[Job]:
         Job("privacy-purge", "privacy.tasks.privacy_purge", "privacy_purge", crontab(minute=0, hour=2)),
         # Loaners: reminders before and after the due date, each once per loan, every working hour.
         Job("loaner-reminders", "repairs.tasks.loaner_reminders", "loaner_reminders", crontab(minute=15, hour="8-18")),
+        # Fleet intelligence: delivery batches failing more than the fleet, each announced once.
+        Job(
+            "failing-batches",
+            "insights.tasks.failing_batches",
+            "failing_batches",
+            crontab(minute=0, hour=7, day_of_week=1),
+        ),
     ]
 
 

@@ -241,7 +241,13 @@ class Device(models.Model):
             models.CheckConstraint(name="device_serial_not_blank", condition=~Q(serial_number="")),
             models.CheckConstraint(name="device_asset_tag_not_blank", condition=~Q(asset_tag="")),
         ]
-        indexes = [models.Index(fields=["establishment", "status"])]
+        indexes = [
+            models.Index(fields=["establishment", "status"]),
+            # Fleet intelligence (insights/): image drift per establishment and version, and the
+            # delivery batches (a model's laptops delivered in one month), each read from an index.
+            models.Index(fields=["establishment", "image", "status"], name="device_fleet_image"),
+            models.Index(fields=["model", "delivered_on", "status"], name="device_fleet_batch"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.serial_number} ({self.asset_tag})"

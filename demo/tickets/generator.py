@@ -25,6 +25,10 @@ from demo.tickets.effects import apply_effects, starts_in_workshop
 from demo.tickets.params import (
     DEFAULT_FAULTS_PER_YEAR,
     FAULTS_PER_YEAR,
+    FAULTY_BATCH,
+    FAULTY_CATEGORY,
+    FAULTY_DAYS,
+    FAULTY_SHARE,
     HISTORY_DAYS,
     MAX_DWELL_DAYS,
     OPEN_AWAITING_DEVICE_SHARE,
@@ -135,13 +139,16 @@ class DemoTicketGenerator(Decisions):
         years = (end - start).total_seconds() / (365.25 * 86400)
         rate = FAULTS_PER_YEAR.get(device.delivered_on.year if device.delivered_on else 0, DEFAULT_FAULTS_PER_YEAR)
         days = sorted(self._season_day(rng, start, end) for _ in range(poisson(rng, rate * years)))
+        forced = self._faulty_day(device, start=start, end=end)
+        if forced is not None:
+            days = sorted([*(d for d in days if abs((d - forced).days) > 25), forced])
         drafts: list[TicketDraft] = []
         not_before = start
         for position, drawn in enumerate(days):
-            if (self.now.date() - drawn).days < RECENT_DAYS and rng.random() < RECENT_THINNING:
+            if drawn != forced and (self.now.date() - drawn).days < RECENT_DAYS and rng.random() < RECENT_THINNING:
                 continue
             day = max(drawn, not_before.date() + dt.timedelta(days=1))
-            category = self._category(rng, open_ticket=False)
+            category = FAULTY_CATEGORY if drawn == forced else self._category(rng, open_ticket=False)
             goal = self._outcome(rng, category)
             reporter, student = self._reporter(rng, device, day)
             if reporter is None:
@@ -166,6 +173,19 @@ class DemoTicketGenerator(Decisions):
             # The next fault comes days or weeks after this one was sorted out.
             not_before = draft.last_at + dt.timedelta(days=rng.uniform(1, 20))
         return drafts
+
+    def _faulty_day(self, device: FleetDevice, *, start: dt.datetime, end: dt.datetime) -> dt.date | None:
+        """The battery fault of a laptop of the faulty batch, if it has one, within [start, end]:
+        drawn from its own stream, so that no other laptop's history moves."""
+        model, year, month = FAULTY_BATCH
+        delivered = device.delivered_on
+        if device.model != model or delivered is None or (delivered.year, delivered.month) != (year, month):
+            return None
+        rng = random.Random(f"{self.seed}:faulty:{device.serial}")
+        if rng.random() >= FAULTY_SHARE:
+            return None
+        day = (self.now - dt.timedelta(days=rng.uniform(*FAULTY_DAYS))).date()
+        return day if start.date() < day < end.date() else None
 
     def _recent(
         self,

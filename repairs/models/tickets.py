@@ -258,6 +258,12 @@ class Ticket(FSMModelMixin, OptimisticLockMixin, ReportFactsMixin, models.Model)
                 condition=Q(loaner__isnull=False, loaner_returned_at__isnull=True),
                 name="ticket_loaner_out_due",
             ),
+            # Fleet intelligence (insights/): failures declared in the last weeks by place, laptop
+            # and category, and the turnaround of the tickets resolved in them, from the index alone.
+            models.Index(
+                fields=["declared_at", "state", "category", "establishment", "device"], name="ticket_fleet_declared"
+            ),
+            models.Index(fields=["resolved_at", "state", "declared_at", "device"], name="ticket_fleet_resolved"),
         ]
 
     def __str__(self) -> str:

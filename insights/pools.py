@@ -1,0 +1,282 @@
+"""Spare pools sized from real failure rates (method and assumptions: docs/FLEET.md).
+
+Each pool is an infinite-server queue: failures arrive as a Poisson process of rate λ a week (the
+establishment's failures of the last weeks, model by model), and each failure keeps a spare out
+for the turnaround T of a repair of that model. By Palm's theorem the number of spares out is
+Poisson with mean a = Σ λ_m T_m whatever the law of T, and a student arriving finds one
+(arrivals see time averages) when fewer than s are out: s = q_p(a) + 1, the Poisson quantile.
+
+Six grouped queries for the whole region, each read from an index; the rest is arithmetic on a
+few hundred rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q
+from django.utils import timezone
+
+from devices.models import Device, DeviceModel, Establishment
+from insights import params
+from insights.stats import poisson_quantile, poisson_sf
+from repairs.models import Ticket
+from repairs.states import State
+
+DEPOT = None  # the depot's key: devices and tickets without an establishment
+
+
+@dataclass
+class ModelDemand:
+    model: str
+    failures: int
+    turnaround_days: float
+
+
+@dataclass
+class Pool:
+    establishment_id: int | None
+    uai: str
+    name: str
+    zone_id: int | None
+    zone: str
+    devices: int = 0
+    failures: int = 0  # in the window
+    weekly_rate: float = 0.0
+    load: float = 0.0  # spares out on average (a = Σ λ T)
+    load_peak: float = 0.0
+    spares: int = 0  # in the pool now
+    on_loan: int = 0  # the pool's laptops lent out
+    recommended: int = 0
+    recommended_peak: int = 0
+    target: int = 0  # the recommendation in force today
+    models: list[ModelDemand] = field(default_factory=list)
+
+    @property
+    def pool(self) -> int:
+        return self.spares + self.on_loan
+
+    @property
+    def gap(self) -> int:
+        """Positive: spares missing; negative: spares to spare."""
+        return self.target - self.pool
+
+    @property
+    def missing(self) -> int:
+        return max(0, self.gap)
+
+    @property
+    def surplus(self) -> int:
+        return max(0, -self.gap)
+
+    @property
+    def is_depot(self) -> bool:
+        return self.establishment_id is None
+
+
+@dataclass(frozen=True)
+class Move:
+    source_id: int | None  # None: the depot
+    source: str
+    target_id: int | None
+    target: str
+    zone: str
+    count: int
+
+
+@dataclass
+class PoolPlan:
+    pools: list[Pool]
+    moves: list[Move]
+    to_order: int  # what neither the zone nor the depot can give
+    weeks: int
+    probability: float
+    peak_factor: float
+    in_peak: bool
+    since: dt.datetime
+    until: dt.datetime
+
+    @property
+    def top_ups(self) -> list[Pool]:
+        return sorted((p for p in self.pools if p.gap > 0), key=lambda p: (-p.gap, p.name))
+
+    @property
+    def reliefs(self) -> list[Pool]:
+        return sorted((p for p in self.pools if p.gap < 0 and p.spares > 0), key=lambda p: (p.gap, p.name))
+
+
+def recommended_spares(*, load: float, probability: float) -> int:
+    """The pool a student finds a spare in with `probability`: q_p(a) + 1 (docs/FLEET.md)."""
+    return poisson_quantile(probability, load) + 1
+
+
+def in_peak(day: dt.date) -> bool:
+    return params.PEAK_FROM <= (day.month, day.day) <= params.PEAK_UNTIL
+
+
+def _failures() -> Q:
+    return ~Q(state__in=params.NOT_FAILURES)
+
+
+def _turnarounds(*, since: dt.datetime, until: dt.datetime) -> tuple[dict[int, float], float]:
+    """Days a repaired laptop was away, by model, from the tickets returned in the window; the
+    fleet's mean for models with too few of them. One query on ticket_fleet_resolved."""
+    away = ExpressionWrapper(F("resolved_at") - F("declared_at"), output_field=DurationField())
+    rows = (
+        Ticket.objects.filter(resolved_at__gte=since, resolved_at__lt=until, state=State.RETURNED)
+        .values("device__model_id")
+        .annotate(n=Count("id"), mean=Avg(away))
+        .order_by()
+    )
+    total_n, total_days, by_model = 0, 0.0, {}
+    for row in rows:
+        days = _days(row["mean"])
+        total_n += row["n"]
+        total_days += days * row["n"]
+        if row["n"] >= params.TURNAROUND_MIN_TICKETS:
+            by_model[row["device__model_id"]] = days
+    fleet = total_days / total_n if total_n else params.DEFAULT_TURNAROUND_DAYS
+    return by_model, fleet
+
+
+def _days(value) -> float:
+    if value is None:
+        return params.DEFAULT_TURNAROUND_DAYS
+    if isinstance(value, dt.timedelta):
+        return value.total_seconds() / 86400
+    return float(value) / 86_400_000_000  # microseconds, where the backend averaged integers
+
+
+def _peak_factor(*, until: dt.datetime, window_failures: int, weeks: int) -> float:
+    """Failures a week in the last September over failures a week in the window, at least 1."""
+    today = timezone.localdate(until)
+    year = today.year if today.month >= 10 else today.year - 1
+    tz = timezone.get_current_timezone()
+    start = dt.datetime(year, 9, 1, tzinfo=tz)
+    end = dt.datetime(year, 10, 1, tzinfo=tz)
+    september = Ticket.objects.filter(_failures(), declared_at__gte=start, declared_at__lt=end).count()
+    if not window_failures or not september:
+        return 1.0
+    return max(1.0, (september / (30 / 7)) / (window_failures / weeks))
+
+
+def pool_plan(*, now: dt.datetime | None = None, establishment: Establishment | None = None) -> PoolPlan:
+    """Every pool's recommendation (the depot's too), the top-ups and the moves that balance the
+    region. With `establishment`, that pool alone (no depot, no moves): the staff page."""
+    until = now or timezone.now()
+    weeks, probability = params.pool_weeks(), params.pool_probability()
+    since = until - dt.timedelta(weeks=weeks)
+    scope = {} if establishment is None else {"establishment": establishment}
+    places = Establishment.objects.select_related("zone").order_by("name")
+    if establishment is not None:
+        places = places.filter(pk=establishment.pk)
+    pools: dict[int | None, Pool] = {
+        e.pk: Pool(e.pk, e.uai, e.name, e.zone_id, e.zone.name if e.zone_id else "") for e in places
+    }
+    if establishment is None:
+        pools[DEPOT] = Pool(DEPOT, "", "", None, "")
+    for row in (
+        Device.objects.filter(**scope)
+        .exclude(status__in=(Device.Status.RETIRED, Device.Status.LOST))
+        .values("establishment_id", "status")
+        .annotate(n=Count("id"))
+        .order_by()
+    ):
+        pool = pools.get(row["establishment_id"])
+        if pool is None:
+            continue
+        pool.devices += row["n"]
+        if row["status"] == Device.Status.SPARE:
+            pool.spares += row["n"]
+        elif row["status"] == Device.Status.ON_LOAN:
+            pool.on_loan += row["n"]
+    turnaround, fleet_turnaround = _turnarounds(since=since, until=until)
+    names = dict(DeviceModel.objects.values_list("pk", "name")) if establishment is not None else {}
+    window_failures = 0
+    for row in (
+        Ticket.objects.filter(_failures(), declared_at__gte=since, declared_at__lt=until, **scope)
+        .values("establishment_id", "device__model_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    ):
+        window_failures += row["n"]
+        pool = pools.get(row["establishment_id"])
+        if pool is None:
+            continue
+        days = turnaround.get(row["device__model_id"], fleet_turnaround)
+        pool.failures += row["n"]
+        pool.load += row["n"] / weeks * days / 7
+        if names:
+            pool.models.append(ModelDemand(names.get(row["device__model_id"], "?"), row["n"], round(days, 1)))
+    if establishment is not None:
+        window_failures = Ticket.objects.filter(_failures(), declared_at__gte=since, declared_at__lt=until).count()
+    peak = _peak_factor(until=until, window_failures=window_failures, weeks=weeks)
+    peak_now = in_peak(timezone.localdate(until))
+    for pool in pools.values():
+        pool.weekly_rate = pool.failures / weeks
+        pool.load_peak = pool.load * peak
+        if not pool.is_depot:
+            _recommend(pool, probability=probability, peak_now=peak_now)
+    if establishment is not None:
+        return PoolPlan(list(pools.values()), [], 0, weeks, probability, peak, peak_now, since, until)
+    depot = pools[DEPOT]
+    # The depot serves what the schools' own pools miss: the failures that find their pool empty,
+    # a_e × P(N_e ≥ s_e) spares out on average, for the pools as they stand, plus its own.
+    for pool in pools.values():
+        if not pool.is_depot:
+            depot.load += pool.load * poisson_sf(pool.pool, pool.load)
+            depot.load_peak += pool.load_peak * poisson_sf(pool.pool, pool.load_peak)
+    _recommend(depot, probability=probability, peak_now=peak_now)
+    moves, to_order = _balance(list(pools.values()))
+    ordered = [*sorted((p for p in pools.values() if not p.is_depot), key=lambda p: p.name), depot]
+    return PoolPlan(ordered, moves, to_order, weeks, probability, peak, peak_now, since, until)
+
+
+def _recommend(pool: Pool, *, probability: float, peak_now: bool) -> None:
+    pool.recommended = recommended_spares(load=pool.load, probability=probability)
+    pool.recommended_peak = recommended_spares(load=pool.load_peak, probability=probability)
+    pool.target = pool.recommended_peak if peak_now else pool.recommended
+
+
+def _balance(pools: list[Pool]) -> tuple[list[Move], int]:
+    """Moves that top pools up: from the zone's surplus first (largest first), then from the
+    depot's; what is still missing is to order. Only spares on the shelf move, never lent ones."""
+    depot = next(p for p in pools if p.is_depot)
+    by_zone: dict[int | None, list[Pool]] = defaultdict(list)
+    for pool in pools:
+        if not pool.is_depot:
+            by_zone[pool.zone_id].append(pool)
+    moves: list[Move] = []
+    missing: list[tuple[Pool, int]] = []
+    for zone_pools in by_zone.values():
+        needs = sorted(((p, p.gap) for p in zone_pools if p.gap > 0), key=lambda x: (-x[1], x[0].name))
+        spare = {p.establishment_id: min(-p.gap, p.spares) for p in zone_pools if p.gap < 0 and p.spares > 0}
+        givers = sorted(
+            (p for p in zone_pools if spare.get(p.establishment_id)), key=lambda p: (-spare[p.establishment_id], p.name)
+        )
+        for pool, need in needs:
+            for giver in givers:
+                if need == 0:
+                    break
+                count = min(need, spare[giver.establishment_id])
+                if count:
+                    moves.append(
+                        Move(giver.establishment_id, giver.name, pool.establishment_id, pool.name, pool.zone, count)
+                    )
+                    spare[giver.establishment_id] -= count
+                    need -= count
+            if need:
+                missing.append((pool, need))
+    depot_spare = max(0, min(-depot.gap, depot.spares))
+    to_order = 0
+    for pool, need in sorted(missing, key=lambda x: (-x[1], x[0].name)):
+        count = min(need, depot_spare)
+        if count:
+            moves.append(Move(None, "", pool.establishment_id, pool.name, pool.zone, count))
+            depot_spare -= count
+        to_order += need - count
+    if depot.gap > 0:
+        to_order += depot.gap
+    return moves, to_order
