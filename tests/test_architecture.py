@@ -16,7 +16,7 @@ from tests.devices.factories import CoverageFactory, DeviceFactory
 from tests.repairs.factories import build_world
 
 ROOT = Path(__file__).resolve().parents[1]
-PRODUCT = ("config", "devices", "repairs", "notifications", "demo", "distribution")
+PRODUCT = ("config", "devices", "repairs", "notifications", "distribution", "privacy", "insights", "demo")
 
 
 def product_modules() -> dict[str, Path]:
