@@ -51,13 +51,14 @@ def progress_curve(*, row: ProgressRow, width: int = 720, height: int = 260) -> 
                 v=pct,
             )
         )
+    # Each day has its slot; its point (the share at the end of that day) sits on the slot's right edge.
     every = max(1, round(span / 10))
-    for n in range(0, span + 1, every):
-        label = (start + dt.timedelta(days=n)).strftime("%d/%m") if start else str(n)
+    for n in range(0, span, every):
+        label = (start + dt.timedelta(days=n)).strftime("%d/%m") if start else str(n + 1)
         parts.append(
             format_html(
                 '<text x="{x}" y="{y}" text-anchor="middle" fill="{m}">{label}</text>',
-                x=x(n),
+                x=x(n + 0.5),
                 y=height - bottom + 16,
                 m=MUTED,
                 label=label,
