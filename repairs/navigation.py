@@ -38,6 +38,11 @@ def navigation(request) -> dict:
             url = reverse(name)
         except NoReverseMatch:  # a page another part of the product has not published yet
             continue
-        current = request.path == url if name == "home" else request.path.startswith(url)
-        items.append({"url": url, "label": label, "current": current})
+        items.append({"url": url, "label": label, "current": False})
+    # The entry whose address is the longest start of this page's: the campaign dashboard
+    # (/distribution/dashboard/) is not also the hand-over desk (/distribution/).
+    matches = [item for item in items if request.path.startswith(item["url"]) and item["url"] != "/"]
+    matches += [item for item in items if item["url"] == "/" == request.path]
+    if matches:
+        max(matches, key=lambda item: len(item["url"]))["current"] = True
     return {"nav_items": items, "user_role": role}

@@ -6,9 +6,9 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
+from rest_framework.test import APIClient
 
 from devices.models import Role
-from devices.services import assignment_hand_over
 from distribution.selectors import school_year_of
 from tests.devices.factories import DeviceFactory, make_person
 from tests.distribution.progress_world import at, campaign, hand_over, student
@@ -31,9 +31,11 @@ def test_a_managers_open_dashboard_shows_a_new_hand_over_without_reload(open_pag
     expect(page.locator(f'tr[data-key="{late.uai}"]')).to_be_visible()
     page.evaluate("window.stillTheSamePage = true")
 
-    # At merge: record it through POST /api/v1/distribution/handovers/ (the hand-over desk's API),
-    # which does not exist on this branch; the fleet's service is what that endpoint calls.
-    assignment_hand_over(device=laptop, student=newcomer, at=timezone.now())
+    # A desk records the hand-over through the API, while the manager's page stays open.
+    desk = APIClient()
+    desk.force_authenticate(make_person(Role.STAFF, username="referente", establishment=school))
+    body = {"student": newcomer.username, "device": laptop.serial_number, "channel": "desk", "charter_signed": True}
+    assert desk.post("/api/v1/distribution/handovers/", body, format="json").status_code == 201
 
     expect(row.locator('[data-figure="equipped"]')).to_have_text("5", timeout=5_000)
     expect(row.locator('[data-figure="today"]')).to_have_text("1")

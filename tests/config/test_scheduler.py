@@ -36,6 +36,7 @@ def test_every_job_is_a_management_command():
         "purge_report_exports",
         "loaner_reminders",
         "failing_batches",
+        "privacy_purge",
     }
     assert all(job.command in commands for job in settings.SCHEDULED_JOBS)
 

@@ -120,3 +120,11 @@ def test_without_a_year_the_page_shows_the_current_school_year(client, region):
     assert response.status_code == 200
     assert f'value="{region["year"]}"' in response.content.decode()
     assert "Lycée en retard" in response.content.decode()
+
+
+def test_on_the_dashboard_the_menu_marks_the_campaign_not_the_hand_over_desk(client, region):
+    client_for(client, Role.STAFF, establishment=region["ahead"])
+    current = [item["label"] for item in client.get(URL).context["nav_items"] if item["current"]]
+    assert current == ["Campagne"]
+    current = [item["label"] for item in client.get("/distribution/").context["nav_items"] if item["current"]]
+    assert current == ["Remise des ordinateurs"]

@@ -1,7 +1,7 @@
 """`manage.py distribution_simulate --per-minute N [--minutes M]`: plausible hand-overs, live, so
 that an audience watching the campaign dashboard sees it move.
 
-Each hand-over goes through the fleet's service (`devices.services.assignment_hand_over`), with
+Each hand-over goes through the desk's service (`distribution.services.handover_record`), with
 its rules: a student of a campaign's establishment who holds no laptop gets a laptop waiting in
 stock at the same school, from a staff member of that school. Establishments are drawn at random,
 behind schedule or not. Without --minutes it runs until Ctrl-C, which stops it cleanly between
@@ -15,14 +15,14 @@ import time
 from collections import defaultdict
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from devices.models import Assignment, Device, DistributionCampaign, Profile, Role
-from devices.services import assignment_hand_over
+from distribution.exceptions import Refusal
 from distribution.selectors import school_year_label, school_year_of
+from distribution.services import handover_record
 
 sleep = time.sleep  # replaced by the tests
 
@@ -30,7 +30,7 @@ sleep = time.sleep  # replaced by the tests
 class Command(BaseCommand):
     help = (
         "Record plausible laptop hand-overs at the campaign's establishments, N per minute, through "
-        "the fleet's service, so that the campaign dashboard moves. Stops after --minutes, or on Ctrl-C."
+        "the hand-over desk's service, so that the campaign dashboard moves. Stops after --minutes, or on Ctrl-C."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -101,7 +101,8 @@ class Command(BaseCommand):
                 "establishment_id", "user_id"
             )
         )
-        usable = {e: students for e, students in waiting.items() if laptops.get(e)}
+        # A hand-over is a staff member's act: establishments without staff are left out.
+        usable = {e: students for e, students in waiting.items() if laptops.get(e) and e in staff}
         return usable, laptops, staff, establishments
 
     def _hand_over(self, establishment_id, waiting, laptops, staff, names, rng) -> bool:
@@ -112,13 +113,15 @@ class Command(BaseCommand):
             waiting.pop(establishment_id, None)
         User = get_user_model()
         try:
-            assignment = assignment_hand_over(
+            assignment = handover_record(
                 device=Device.objects.get(pk=device_id),
                 student=User.objects.get(pk=student_id),
                 actor=User.objects.filter(pk=staff.get(establishment_id)).first(),
-            )
-        except ValidationError as error:  # someone at the desk was quicker: skip this pair
-            self.stderr.write(" ".join(error.messages))
+                charter_signed=True,
+                reimage=True,  # as a desk does when it is told the image is outdated
+            ).assignment
+        except Refusal as error:  # someone at the desk was quicker: skip this pair
+            self.stderr.write(str(error))
             return False
         self.stdout.write(
             f"{timezone.localtime(assignment.handed_over_at):%H:%M:%S} {names[establishment_id]}: "
