@@ -35,6 +35,7 @@ def test_every_job_is_a_management_command():
         "send_monthly_report",
         "purge_report_exports",
         "loaner_reminders",
+        "privacy_purge",
     }
     assert all(job.command in commands for job in settings.SCHEDULED_JOBS)
 
