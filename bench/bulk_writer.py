@@ -17,8 +17,8 @@ class Writer:
         self.fields = [f for f in model._meta.concrete_fields if not getattr(f, "generated", False)]
         self.columns = [f.column for f in self.fields]
         self.defaults = {f.column: f.get_default() for f in self.fields}
-        # A unique column with a callable default (a ticket's status token) needs a value per row.
-        self.per_row = {f.column: f for f in self.fields if f.unique and f.has_default() and callable(f.default)}
+        # A callable default that must differ per row (the status link's token is unique).
+        self.per_row = {f.column: f.get_default for f in self.fields if f.unique and callable(f.default)}
         sqlite = connection.vendor == "sqlite"
         self.adapters = []
         for f in self.fields:
@@ -40,7 +40,7 @@ class Writer:
                 if column in row:
                     value = row[column]
                 elif column in self.per_row:
-                    value = self.per_row[column].get_default()
+                    value = self.per_row[column]()
                 else:
                     value = self.defaults[column]
                 values.append(adapt(value) if adapt and value is not None else value)

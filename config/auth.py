@@ -1,4 +1,4 @@
-"""Who may log in, and how often one may try (SPEC §8).
+"""Who may log in, and how often one may try.
 
 - Demo accounts (`demo-…`, made by seed_demo with a published password) never work where demo data
   is not allowed (the production profile): not by password, not by session, not by API token.
@@ -59,7 +59,7 @@ class DemoAwareTokenAuthentication(TokenAuthentication):
 
 
 class AccountOrAddressHandler(AxesDatabaseHandler):
-    """Axes counts one number against one limit; SPEC §8 has two (per account, per address).
+    """Axes counts one number against one limit; the service has two (per account, per address).
     Failures from one address are scaled so that AXES_ADDRESS_FAILURE_LIMIT of them weigh
     AXES_FAILURE_LIMIT: floor(n × 10 / 50) ≥ 10 exactly when n ≥ 50."""
 

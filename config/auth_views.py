@@ -8,7 +8,7 @@ from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.forms.utils import ErrorDict
-from django.http import JsonResponse
+from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from rest_framework import status
@@ -17,7 +17,8 @@ from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
-from config.auth import is_refused_demo_account
+from config.auth import client_ip, is_refused_demo_account
+from config.throttling import over_limit
 
 
 def locked_message() -> str:
@@ -73,9 +74,30 @@ class DemoAwarePasswordResetForm(PasswordResetForm):
 
 
 class PasswordResetView(auth_views.PasswordResetView):
+    """Django's view, rate-limited: each request sends an e-mail, so an address (a caller) may ask
+    PASSWORD_RESETS_PER_ADDRESS times an hour before a French refusal (429), and one mailbox gets
+    at most PASSWORD_RESETS_PER_EMAIL messages an hour — past that the answer stays the same,
+    so that it tells nothing about which addresses have an account."""
+
     form_class = DemoAwarePasswordResetForm
     email_template_name = "registration/password_reset_email.txt"
     subject_template_name = "registration/password_reset_subject.txt"
+
+    def post(self, request, *args, **kwargs):
+        if over_limit(
+            f"pwreset-ip:{client_ip(request)}", limit=settings.PASSWORD_RESETS_PER_ADDRESS, window_seconds=3600
+        ):
+            form = self.get_form()
+            form.errors.clear()
+            form.add_error(None, _("Too many password reset requests from this connection: try again in an hour."))
+            return self.render_to_response(self.get_context_data(form=form), status=429)
+        return super().post(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        email = form.cleaned_data["email"].strip().casefold()
+        if over_limit(f"pwreset-mail:{email}", limit=settings.PASSWORD_RESETS_PER_EMAIL, window_seconds=3600):
+            return HttpResponseRedirect(self.get_success_url())
+        return super().form_valid(form)
 
     @property
     def extra_email_context(self):  # links point to the public address, not to the request's host

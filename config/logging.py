@@ -1,6 +1,6 @@
 """Logs: one line per event with time, level, logger, request id and user id; JSON under the
 production profile, readable text in development; never a name, an e-mail address or a phone
-number (SPEC §9: the students are minors).
+number (the students are minors).
 
 - `RequestContextMiddleware` gives each request an id (the proxy's X-Request-ID when it sends a
   sane one), answers it in X-Request-ID, and writes the request's own line (method, path without
@@ -33,7 +33,10 @@ request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("request_id
 request_var: contextvars.ContextVar[object | None] = contextvars.ContextVar("request", default=None)
 user_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("user_id", default="")
 
-EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# A match starts only where a run of address characters starts: without the lookbehind, a long
+# run with no "@" (a hostile 5,000-character path in a request's log line) was tried from each of
+# its characters, 50 ms of CPU per line.
+EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 # French numbers as people type them (06 12 34 56 78, 06.12.34.56.78, +33 6 12 34 56 78) and any
 # international number in E.164 form.
 PHONE = re.compile(r"(?<![\w/])(?:(?:\+|00)33\s?|0)[1-9](?:[\s.-]?\d{2}){4}(?!\d)|\+\d{8,15}(?!\d)")

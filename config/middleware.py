@@ -7,7 +7,7 @@ class FrenchFirstLocaleMiddleware:
     """French unless the person chose another language (the language switcher's cookie).
 
     Django's LocaleMiddleware follows the browser's Accept-Language: a student whose phone is set
-    to English would get an English UI, while the program speaks French first (SPEC §1).
+    to English would get an English UI, while the program speaks French first.
     """
 
     def __init__(self, get_response):

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 
+from django.core.cache import cache
 from redis.exceptions import RedisError
 from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 
@@ -27,3 +28,15 @@ class UserThrottle(FailOpen, UserRateThrottle):
 
 class AnonThrottle(FailOpen, AnonRateThrottle):
     pass
+
+
+def over_limit(key: str, *, limit: int, window_seconds: int) -> bool:
+    """Count one event under `key` in a fixed window and say whether it is past `limit`. Counts
+    in the shared cache (CACHE_URL), and lets the event through when the cache is unreachable."""
+    try:
+        if cache.add(key, 1, timeout=window_seconds):
+            return False
+        return cache.incr(key) > limit
+    except (RedisError, OSError, ValueError) as exc:  # ValueError: the key expired between add and incr
+        logger.warning("Rate limit skipped for %s: %s", key.split(":", 1)[0], exc.__class__.__name__)
+        return False

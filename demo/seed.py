@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
+from demo.campaign import seed_demo_campaign
 from demo.fleet.accounts import demo_accounts_ensure
 from demo.fleet.generator import demo_data_generate
 from demo.fleet.rows import DEFAULT_SEED, DemoDataset, Scale
@@ -55,6 +56,7 @@ def demo_data_write(*, dataset: DemoDataset, progress: Progress | None = None) -
     for _name, step in FLEET_STEPS:
         step(ctx)
     seed_demo_tickets(ctx)
+    seed_demo_campaign(ctx)
     return ctx
 
 

@@ -296,3 +296,63 @@ def warranty_claim_use(*, coverage_id: int) -> None:
     )
     if not used:
         raise ValidationError({"coverage": _("The accidental-damage protection has reached its claims cap.")})
+
+
+# The distribution campaign's side of the fleet (the hand-over desk, returns, home delivery).
+
+
+@transaction.atomic
+def assignment_undo(*, assignment: Assignment, device_status: str) -> None:
+    """Erase a hand-over recorded by mistake: the assignment goes, the device takes back
+    `device_status` (what it was before). The caller decides who may and until when."""
+    Assignment.objects.filter(pk=assignment.pk).delete()
+    Device.objects.filter(pk=assignment.device_id).update(status=device_status)
+
+
+@transaction.atomic
+def assignment_reopen(*, assignment: Assignment) -> None:
+    """The student keeps a laptop whose return was recorded with a hand-over that is undone."""
+    Assignment.objects.filter(pk=assignment.pk).update(returned_at=None)
+    Device.objects.filter(pk=assignment.device_id).update(status=Device.Status.ASSIGNED)
+    assignment.returned_at = None
+
+
+@transaction.atomic
+def assignment_delivered(*, assignment: Assignment, at: dt.datetime | None = None) -> bool:
+    """The carrier delivered the laptop: the student has it in hand. False when it was already
+    recorded (a second confirmation changes nothing)."""
+    at = at or timezone.now()
+    updated = Assignment.objects.filter(pk=assignment.pk, delivered_at__isnull=True).update(delivered_at=at)
+    if updated:
+        assignment.delivered_at = at
+    return bool(updated)
+
+
+@transaction.atomic
+def assignment_open(
+    *,
+    device: Device,
+    student,
+    actor,
+    at: dt.datetime,
+    channel: str = Assignment.Channel.ON_SITE,
+    carrier: str = "",
+    tracking_number: str = "",
+) -> Assignment:
+    """`assignment_hand_over` for a caller that has locked the device's row and checked that the
+    device is free and the student holds nothing (the hand-over desk checks it all to word each
+    refusal): two writes and no check. The partial unique indexes still refuse a double
+    assignment with an IntegrityError."""
+    assignment = Assignment.objects.create(
+        device=device,
+        student=student,
+        handed_over_at=at,
+        handed_over_by=actor,
+        channel=channel,
+        carrier=carrier,
+        tracking_number=tracking_number,
+        delivered_at=None if channel == Assignment.Channel.CARRIER else at,
+    )
+    Device.objects.filter(pk=device.pk).update(status=Device.Status.ASSIGNED)
+    device.status = Device.Status.ASSIGNED
+    return assignment

@@ -1,4 +1,4 @@
-"""The outbox (SPEC §4): one row per message to one person on one channel.
+"""The outbox: one row per message to one person on one channel.
 
 A row is written in the same transaction as the change that causes it, so a notification exists
 if and only if the change was committed. Celery only wakes a worker up; the row says what is left

@@ -34,6 +34,7 @@ from rest_framework.authtoken.models import Token
 
 from devices.models import Assignment, Role
 from devices.services import assignments_forget_delivery, profiles_forget
+from distribution.models import HandoverEvent
 from notifications.models import Notification
 from privacy.models import AccessLog
 from repairs.models import Attachment, Ticket, TimelineEntry
@@ -161,6 +162,8 @@ def students_forget(*, ids: list[int]) -> None:
     )
     Notification.objects.filter(recipient_id__in=ids).delete()
     Token.objects.filter(user_id__in=ids).delete()
+    # What the desk typed about their returns (the condition itself stays: it is a figure).
+    HandoverEvent.objects.filter(student_id__in=ids).exclude(note="").update(note="")
     held_then = Assignment.objects.filter(
         student_id__in=ids, device_id=OuterRef("device_id"), handed_over_at__lte=OuterRef("declared_at")
     ).filter(Q(returned_at__isnull=True) | Q(returned_at__gt=OuterRef("declared_at")))

@@ -12,7 +12,7 @@ MAX_PHOTOS = 5
 
 
 class TransitionForm(forms.Form):
-    """The optional fields of SPEC §6's transition endpoint; each transition shows those it takes."""
+    """The optional fields of the API's transition endpoint; each transition shows those it takes."""
 
     note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
     coverage = forms.ChoiceField(label=_("Coverage (override)"), required=False, choices=[("", "—"), *Coverage.choices])

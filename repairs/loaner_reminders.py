@@ -1,4 +1,4 @@
-"""Reminders about loaners (SPEC §3.1, §4): a few days before the due date, and once it has passed.
+"""Reminders about loaners: a few days before the due date, and once it has passed.
 
 Each is sent once per loan and threshold: the LoanerNotice row and the outbox rows are written in one
 transaction per ticket, so a crash in between leaves neither, and the next run finds the notice. A

@@ -1,4 +1,4 @@
-"""Who is told what about a ticket, on which channel (SPEC §4), rendered and handed to the outbox.
+"""Who is told what about a ticket, on which channel, rendered and handed to the outbox.
 
 The outbox (notifications/) knows nothing of tickets: this module picks the recipients from the
 ticket and the people's preferences (devices.Profile), renders the texts in each recipient's
@@ -90,7 +90,7 @@ def ticket_link(ticket: Ticket) -> str:
 
 
 def status_link(ticket: Ticket) -> str:
-    """The status page without an account (SPEC §3): whoever holds this link follows the ticket."""
+    """The status page without an account: whoever holds this link follows the ticket."""
     return f"{settings.SITE_URL.rstrip('/')}/s/{ticket.status_token}/"
 
 

@@ -111,7 +111,7 @@ def may_record_costs(*, user, ticket) -> bool:
 
 
 def may_see_costs(*, user, ticket) -> bool:
-    """Costs are internal, except to the student when the family is charged (SPEC §3.2)."""
+    """Costs are internal, except to the student when the family is charged."""
     if fleet.role_of(user) == Role.STUDENT:
         return ticket.coverage == "family" and can_view(user=user, ticket=ticket)
     return in_scope(user=user, ticket=ticket)

@@ -1,4 +1,4 @@
-"""A ticket's cost (SPEC §3.2): the parts used at their recorded prices, plus the labour time at the
+"""A ticket's cost: the parts used at their recorded prices, plus the labour time at the
 hourly rate of the ticket's coverage. Computed here, stored on the ticket by the services (so that
 reports add columns), never by a view or a template."""
 

@@ -1,4 +1,4 @@
-"""What the status page without an account shows (SPEC §3): reference, state, the next step in plain
+"""What the status page without an account shows: reference, state, the next step in plain
 words, dates, and the family's quote — never a name, a description, a serial number or a place.
 
 Whoever holds the link reads this, so it says only what a parent needs to know and act on.

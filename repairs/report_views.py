@@ -1,4 +1,4 @@
-"""Managers' reports on the web and in the API (SPEC §5, §6): thin views over the generator and
+"""Managers' reports on the web and in the API: thin views over the generator and
 its formatters. Managers and the region's supervisors only (devices.permissions)."""
 
 from __future__ import annotations

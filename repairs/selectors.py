@@ -84,6 +84,23 @@ def state_counts(*, queryset: QuerySet[Ticket]) -> dict[str, int]:
     return {row["state"]: row["n"] for row in rows}
 
 
+# A search for a common word matches tens of thousands of open tickets at region scale; counting
+# them all would read every match (over a second at a million tickets) for figures nobody reads
+# past "a lot". Past this many, the page says so instead of counting.
+SEARCH_COUNT_CAP = 1000
+
+
+def capped_state_counts(*, queryset: QuerySet[Ticket], cap: int | None = None) -> tuple[dict[str, int], bool]:
+    """Open tickets per state among the first `cap` + 1 of `queryset` in the queue's order (the
+    walk of its index stops there), and whether there were more than `cap`: then the counts are
+    those of a sample and must not be shown as totals."""
+    cap = SEARCH_COUNT_CAP if cap is None else cap
+    first = queryset.filter(is_open=True).order_by("due_key", "pk").values("pk")[: cap + 1]
+    rows = Ticket.objects.filter(pk__in=first).values("state").annotate(n=Count("pk")).order_by()
+    counts = {row["state"]: row["n"] for row in rows}
+    return counts, sum(counts.values()) > cap
+
+
 def scope_state_counts(*, user, establishment=None, uai: str | None = None, states=None) -> dict[str, int] | None:
     """Open tickets per state in `user`'s scope (optionally one establishment, some states), read
     from the rows of tickets per state: a few hundred rows at most, whatever the number of

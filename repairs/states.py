@@ -1,6 +1,6 @@
-"""The ticket vocabulary (SPEC §3): states, priorities, coverage decisions, and the transition table.
+"""The ticket vocabulary: states, priorities, coverage decisions, and the transition table.
 
-Values are part of the contract (API, reports, tests). `TRANSITIONS` is the table of SPEC §3.1 as
+Values are part of the contract (API, reports, tests). `TRANSITIONS` is the state machine's table as
 data: the model's decorators are generated from it, and so are the tests and the state diagram,
 so the three cannot drift apart.
 """
@@ -47,7 +47,7 @@ class Coverage(models.TextChoices):
 
 
 class QuoteState(models.TextChoices):
-    """Where a ticket's latest quote stands (SPEC §3.2): a `family` repair starts only once accepted."""
+    """Where a ticket's latest quote stands: a `family` repair starts only once accepted."""
 
     NONE = "", _("No quote")
     PENDING = "pending", _("Awaiting the family's decision")
@@ -55,7 +55,7 @@ class QuoteState(models.TextChoices):
     REFUSED = "refused", _("Refused")
 
 
-# A quote is issued while the repair is being decided, before it starts (SPEC §3.2).
+# A quote is issued while the repair is being decided, before it starts.
 QUOTE_STATES = (State.DIAGNOSING, State.AWAITING_PARTS)
 
 
@@ -78,7 +78,7 @@ class TransitionSpec:
     target: str
     actors: frozenset[str]
     label: str
-    # The optional fields a person gives with it (SPEC §6): forms, the API and the services read
+    # The optional fields a person gives with it: forms, the API and the services read
     # this one list. Every transition takes a note.
     fields: tuple[str, ...] = ("note",)
 
@@ -141,7 +141,7 @@ TRANSITIONS: tuple[TransitionSpec, ...] = (
         _("Swap for a replacement"),
         ("replacement", "police_report", "reimage", "note", *COVERAGE_FIELDS),
     ),
-    # A family that refuses the quote gets its laptop back unrepaired (SPEC §3.2): the one way to
+    # A family that refuses the quote gets its laptop back unrepaired: the one way to
     # ready_for_return that records no repair, no swap and no re-image.
     TransitionSpec(
         "return_unrepaired",
@@ -163,7 +163,7 @@ TRANSITIONS: tuple[TransitionSpec, ...] = (
 )
 TRANSITIONS_BY_NAME = {spec.name: spec for spec in TRANSITIONS}
 
-# Proposed at declaration, editable by technicians (SPEC §3).
+# Proposed at declaration, editable by technicians.
 PRIORITY_BY_CATEGORY = {
     FaultCategory.SCREEN: Priority.HIGH,
     FaultCategory.KEYBOARD: Priority.NORMAL,

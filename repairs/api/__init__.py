@@ -1,4 +1,4 @@
-"""REST API under /api/v1/ (SPEC §6). Thin: selectors read, services write, errors map in one
+"""REST API under /api/v1/. Thin: selectors read, services write, errors map in one
 place (`common.error_response`)."""
 
 from repairs.api.common import error_response, exception_handler

@@ -1,4 +1,4 @@
-"""/api/v1/devices/{serial}/ and /api/v1/me/ (SPEC §6)."""
+"""/api/v1/devices/{serial}/ and /api/v1/me/."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""/api/v1/tickets/: list, declare, detail, transitions, loaners, comments, attachments (SPEC §6)."""
+"""/api/v1/tickets/: list, declare, detail, transitions, loaners, comments, attachments."""
 
 from __future__ import annotations
 

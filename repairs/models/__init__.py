@@ -20,16 +20,9 @@ from repairs.models.sla import (
     default_working_days,
     working_days_validator,
 )
-from repairs.models.tickets import (
-    NO_DUE_DATE,
-    QUOTE_REFUSALS,
-    OptimisticLockMixin,
-    ReferenceCounter,
-    Ticket,
-    TimelineEntry,
-    fsm_transition,
-    new_status_token,
-)
+from repairs.models.tickets import NO_DUE_DATE, QUOTE_REFUSALS, Ticket, fsm_transition, new_status_token
+from repairs.models.timeline import TimelineEntry
+from repairs.models.versioning import OptimisticLockMixin, ReferenceCounter
 
 __all__ = [
     "NO_DUE_DATE",

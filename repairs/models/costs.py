@@ -1,4 +1,4 @@
-"""What a repair costs (SPEC §3.2): the price list of parts, the hourly labour rate of each coverage,
+"""What a repair costs: the price list of parts, the hourly labour rate of each coverage,
 the parts used on a ticket, and the quotes a family accepts or refuses before a chargeable repair.
 
 Prices are in euros, taxes included. A ticket line and a quote keep the prices of the day they were

@@ -1,4 +1,4 @@
-"""PDF reports rendered by the worker (SPEC §5): the requester's download, the monthly email."""
+"""PDF reports rendered by the worker: the requester's download, the monthly email."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Reminders about loaners (SPEC §3.1): one row per loaner and threshold announced, so that each
+"""Reminders about loaners: one row per loaner and threshold announced, so that each
 reminder goes out once however often the periodic task runs."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""SLA policies and closures (SPEC §3.3), and the record of warnings sent. The engine that reads
+"""SLA policies and closures, and the record of warnings sent. The engine that reads
 them lives in repairs/sla."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Tickets (SPEC §3). The FSM methods change the instance only: no save, no query, no I/O.
+"""Tickets. The FSM methods change the instance only: no save, no query, no I/O.
 
 The services (repairs/services/) orchestrate: permission, transition, save, timeline, effects on
 the fleet, notifications, all in one transaction.
@@ -20,8 +20,8 @@ from django_fsm import FSMField, FSMModelMixin, transition
 
 from devices.models import Device, Establishment, FaultCategory, WarrantyCoverage
 from repairs import permissions
-from repairs.exceptions import TicketChanged
 from repairs.models.facts import ReportFactsMixin
+from repairs.models.versioning import OptimisticLockMixin
 from repairs.states import (
     FINAL_STATES,
     TRANSITIONS_BY_NAME,
@@ -56,47 +56,6 @@ def fsm_transition(name: str):
 def new_status_token() -> str:
     """The secret of a ticket's status link: 43 URL-safe characters (256 random bits)."""
     return secrets.token_urlsafe(32)
-
-
-class ReferenceCounter(models.Model):
-    """Last reference number handed out per year. Incremented under the row's write lock, so two
-    declarations at once get two numbers; a rolled-back declaration leaves a gap, never a duplicate."""
-
-    year = models.PositiveSmallIntegerField(primary_key=True)
-    value = models.PositiveIntegerField(default=0)
-
-    def __str__(self) -> str:
-        return f"{self.year}: {self.value}"
-
-
-class OptimisticLockMixin(models.Model):
-    """Every save of an existing row checks and bumps `version`: a save based on a stale read
-    raises TicketChanged instead of overwriting someone else's change (state or any other field)."""
-
-    version = models.PositiveIntegerField(default=0, editable=False)
-
-    class Meta:
-        abstract = True
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            self.version += 1
-            if kwargs.get("update_fields") is not None:
-                kwargs["update_fields"] = {*kwargs["update_fields"], "version"}
-        try:
-            super().save(*args, **kwargs)
-        except TicketChanged:
-            self.version -= 1
-            raise
-
-    def _do_update(self, base_qs, using, pk_val, values, update_fields, forced_update, *args):
-        read_version = self.version - 1
-        updated = super()._do_update(
-            base_qs.filter(version=read_version), using, pk_val, values, update_fields, forced_update, *args
-        )
-        if not updated and base_qs.filter(pk=pk_val).exists():
-            raise TicketChanged(_("This ticket was just changed by someone else. Reload it and try again."))
-        return updated
 
 
 class Ticket(FSMModelMixin, OptimisticLockMixin, ReportFactsMixin, models.Model):
@@ -162,12 +121,12 @@ class Ticket(FSMModelMixin, OptimisticLockMixin, ReportFactsMixin, models.Model)
     )
     carrier = models.CharField(_("carrier"), max_length=64, blank=True)
     tracking_number = models.CharField(_("tracking number"), max_length=64, blank=True)
-    # The status link without an account (SPEC §3): whoever holds /s/<token>/ reads the ticket's
+    # The status link without an account: whoever holds /s/<token>/ reads the ticket's
     # state. Kept as is (not hashed) because the printed receipt can be printed again; a new token
     # revokes the old one.
     status_token = models.CharField(max_length=64, unique=True, default=new_status_token, editable=False)
 
-    # Costs (SPEC §3.2), stored when parts, labour or the coverage change, so that reports add
+    # Costs, stored when parts, labour or the coverage change, so that reports add
     # columns; a closed ticket's cost never moves when the price list or a rate changes.
     labour_minutes = models.PositiveIntegerField(_("labour time (minutes)"), default=0)
     parts_cost = models.DecimalField(_("parts cost (€)"), max_digits=10, decimal_places=2, default=0)
@@ -251,7 +210,7 @@ class Ticket(FSMModelMixin, OptimisticLockMixin, ReportFactsMixin, models.Model)
         verbose_name_plural = _("tickets")
         ordering = ["-declared_at"]
         constraints = [
-            # One open ticket per device and fault category (SPEC §3 rules), even under races.
+            # One open ticket per device and fault category, even under races.
             models.UniqueConstraint(
                 fields=["device", "category"],
                 condition=~Q(state__in=sorted(FINAL_STATES)),
@@ -317,7 +276,7 @@ class Ticket(FSMModelMixin, OptimisticLockMixin, ReportFactsMixin, models.Model)
         return self.parts_cost + self.labour_cost
 
     def loaner_must_be_back(self, *, before: str) -> None:
-        """No path to a final state leaves a loaner out (SPEC §3.1)."""
+        """No path to a final state leaves a loaner out."""
         if self.loaner_out:
             raise ValidationError(
                 {
@@ -326,7 +285,7 @@ class Ticket(FSMModelMixin, OptimisticLockMixin, ReportFactsMixin, models.Model)
                 }
             )
 
-    # The transitions of SPEC §3.1. Checks that need the database live in the services.
+    # The transitions of the state machine. Checks that need the database live in the services.
 
     @fsm_transition("request_device")
     def request_device(self) -> None:
@@ -423,36 +382,3 @@ QUOTE_REFUSALS = {
     QuoteState.PENDING: _("The family has not accepted the quote yet: the repair starts once they accept it."),
     QuoteState.REFUSED: _("The family refused the quote: return the laptop unrepaired."),
 }
-
-
-class TimelineEntry(models.Model):
-    """Every transition, comment, attachment and loaner move of a ticket: who, when, from, to, note."""
-
-    class Kind(models.TextChoices):
-        DECLARED = "declared", _("Declared")
-        TRANSITION = "transition", _("Transition")
-        COMMENT = "comment", _("Comment")
-        ATTACHMENT = "attachment", _("Attachment")
-        LOANER = "loaner", _("Loaner")
-        EDIT = "edit", _("Change")
-
-    ticket = models.ForeignKey(Ticket, verbose_name=_("ticket"), on_delete=models.CASCADE, related_name="timeline")
-    at = models.DateTimeField(_("at"), default=timezone.now)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.SET_NULL, related_name="+", null=True
-    )
-    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
-    name = models.CharField(_("action"), max_length=32, blank=True)
-    source = models.CharField(_("from"), max_length=20, choices=State.choices, blank=True)
-    target = models.CharField(_("to"), max_length=20, choices=State.choices, blank=True)
-    note = models.TextField(_("note"), blank=True)
-    payload = models.JSONField(_("details"), default=dict, blank=True)
-
-    class Meta:
-        verbose_name = _("timeline entry")
-        verbose_name_plural = _("timeline")
-        ordering = ["at", "pk"]
-        indexes = [models.Index(fields=["ticket", "at"])]
-
-    def __str__(self) -> str:
-        return f"{self.ticket_id} {self.kind} {self.name}"

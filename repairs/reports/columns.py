@@ -106,5 +106,5 @@ SUMMARY_KEYS = (
     "devices_outdated_image",
 )
 
-# The costs table of the HTML page and the PDF (SPEC §3.2: by coverage, model, establishment…).
+# The costs table of the HTML page and the PDF (by coverage, model, establishment…).
 COST_KEYS = ("costed", "parts_cost", "labour_cost", "cost", "cost_avg")

@@ -26,7 +26,7 @@ Definitions, for a period [start, end) in Europe/Paris:
 - loaners out: lent before the end and not back at the end;
 - devices: in service (not retired, lost or stolen) now, and those whose image is not their
   académie's current one. Only for places and models: a technician or a category has no fleet;
-- costs (SPEC §3.2): of the tickets closed in the period, the parts and labour stored on each
+- costs: of the tickets closed in the period, the parts and labour stored on each
   (their cost is final then), their sum, and the average over those with any cost; in euros.
 """
 
@@ -42,16 +42,22 @@ from django.db.models import Count, Min, Q, QuerySet, Sum, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from devices.models import Academie, Departement, Device, Establishment, FaultCategory
+from devices.models import Academie, Departement, Device, Establishment, FaultCategory, MasterImage
 from repairs.models import Ticket
 from repairs.queryhints import unindexed
 from repairs.reports.params import Dimension, ReportParams
+from repairs.reports.percentiles import (
+    PERCENTS,
+    native_percentiles,
+    percentile_figures,
+    percentile_filters,
+    percentile_measures,
+)
 from repairs.reports.series import opened_closed_series
-from repairs.reports.sql import Epoch, PercentileCont, ValuesArray, percentile_cont, percentile_native, values_of
+from repairs.reports.sql import Epoch, ValuesArray, percentile_native
 from repairs.states import Coverage, State
 
-PERCENTS = (50, 90)
-HOUR, DAY = 3600, 86400
+DAY = 86400
 COUNTS = (
     "opened",
     "closed",
@@ -76,14 +82,6 @@ SUMS = (
     "resolution_with_due",
     "resolution_within",
 )
-
-
-@dataclass(frozen=True)
-class Percentile:
-    name: str  # column prefix
-    field: str
-    unit: int  # seconds per hour or per day
-    suffix: str
 
 
 @dataclass
@@ -124,12 +122,16 @@ def _periods(params: ReportParams, as_of: dt.datetime) -> dict[str, Q]:
 
 def _relevant(base: QuerySet, params: ReportParams) -> QuerySet:
     """The tickets that can count in a grouped figure (loaners have their own query): not
-    closed before the period. Read in one pass of the report's covering index (ticket_report):
+    closed before the period, not declared after it. Read in one pass of the report's covering index (ticket_report):
     on SQLite, the condition is marked so that the planner does not start from the resolved_at
     index instead, which would read each ticket's whole row."""
-    resolved_at = unindexed(base, "resolved_at")
-    return base.alias(report_resolved_at=resolved_at).filter(
-        Q(report_resolved_at__isnull=True) | Q(report_resolved_at__gte=params.start)
+    resolved_at, declared_at = unindexed(base, "resolved_at"), unindexed(base, "declared_at")
+    # Declared after the period: in none of its figures (a response, a due date or a closing
+    # comes after the declaration). For a past period that is every ticket since, most of
+    # them open: the grouped pass no longer reads them.
+    return base.alias(report_resolved_at=resolved_at, report_declared_at=declared_at).filter(
+        Q(report_resolved_at__isnull=True) | Q(report_resolved_at__gte=params.start),
+        report_declared_at__lt=params.end,
     )
 
 
@@ -156,18 +158,6 @@ def _grouped(relevant: QuerySet, dimension: Dimension, aggregates: dict) -> list
         for path, label in zip(dimension.ticket_labels, labels, strict=True):
             row[path] = found.get(label)
     return rows
-
-
-def _percentiles() -> tuple[Percentile, ...]:
-    return (
-        Percentile("first_response", "first_response_seconds", HOUR, "hours"),
-        Percentile("resolution", "resolution_seconds", HOUR, "hours"),
-        Percentile("manufacturer", "manufacturer_seconds", DAY, "days"),
-    )
-
-
-def _percentile_filters(q: dict[str, Q]) -> dict[str, Q]:
-    return {"first_response": q["responded"], "resolution": q["resolved"], "manufacturer": q["returned"]}
 
 
 def _aggregates(q: dict[str, Q], as_of: dt.datetime) -> dict:
@@ -197,20 +187,13 @@ def _aggregates(q: dict[str, Q], as_of: dt.datetime) -> dict:
         "labour_cost": Sum("labour_cost", filter=q["closed"]),
     }
     if percentile_native():
-        measures.update(_native_percentiles(q))
+        measures.update(native_percentiles(q))
     else:
-        filters = _percentile_filters(q)
-        measures.update({f"{p.name}_values": ValuesArray(p.field, filter=filters[p.name]) for p in _percentiles()})
+        filters = percentile_filters(q)
+        measures.update(
+            {f"{p.name}_values": ValuesArray(p.field, filter=filters[p.name]) for p in percentile_measures()}
+        )
     return measures
-
-
-def _native_percentiles(q: dict[str, Q]) -> dict:
-    filters = _percentile_filters(q)
-    return {
-        f"{p.name}_p{percent}": PercentileCont(p.field, percent=percent, filter=filters[p.name])
-        for p in _percentiles()
-        for percent in PERCENTS
-    }
 
 
 def _label(dimension: Dimension, key, names: list) -> str:
@@ -256,7 +239,7 @@ def _finish(row: dict, sums: dict, percentiles: dict, oldest: dt.datetime | None
         swapped_pct=_pct(row["swapped"], returned),
         manufacturer_pct=_pct(row["manufacturer"], returned),
     )
-    for p in _percentiles():
+    for p in percentile_measures():
         for percent, value in zip(PERCENTS, percentiles.get(p.name, (None, None)), strict=True):
             name = "median" if percent == 50 else f"p{percent}"
             row[f"{p.name}_{name}_{p.suffix}"] = _round(value / p.unit) if value is not None else None
@@ -292,16 +275,29 @@ def _fleet(params: ReportParams) -> dict:
         return {}
     dimension = params.dimension
     in_service = ~Q(status__in=[Device.Status.RETIRED, Device.Status.LOST])
-    rows = (
-        Device.objects.filter(scope)
-        .values(dimension.device_key, *dimension.device_labels)
-        .annotate(
-            devices=Count("pk", filter=in_service),
-            devices_outdated_image=Count("pk", filter=in_service & Q(image__is_current=False)),
-        )
-        .order_by()
-    )
-    return {row[dimension.device_key]: row for row in rows}
+    # The images that are not current, as a subquery that the database reads once, rather than a
+    # join per device; devices without an image are not counted as outdated.
+    outdated = Q(image__in=MasterImage.objects.filter(is_current=False).values("pk"))
+    measures = {
+        "devices": Count("pk", filter=in_service),
+        "devices_outdated_image": Count("pk", filter=in_service & outdated),
+    }
+    devices = Device.objects.filter(scope)
+    if dimension.name != "establishment":
+        rows = devices.values(dimension.device_key, *dimension.device_labels).annotate(**measures).order_by()
+        return {row[dimension.device_key]: row for row in rows}
+    # By establishment: grouped by the device's own foreign key, in the order of its index, and
+    # named afterwards (a sort of every device by three names cost most of this query).
+    rows = list(devices.values("establishment_id").annotate(**measures).order_by())
+    ids = [row["establishment_id"] for row in rows if row["establishment_id"] is not None]
+    names = {e["pk"]: e for e in Establishment.objects.filter(pk__in=ids).values("pk", "uai", "name", "city")}
+    result = {}
+    for row in rows:
+        found = names.get(row.pop("establishment_id"), {})
+        row.update(zip(dimension.device_labels, (found.get("name"), found.get("city")), strict=True))
+        row[dimension.device_key] = found.get("uai")
+        result[row[dimension.device_key]] = row
+    return result
 
 
 def _loaners(base: QuerySet, dimension: Dimension, q: dict[str, Q]) -> dict:
@@ -314,26 +310,6 @@ def _loaners(base: QuerySet, dimension: Dimension, q: dict[str, Q]) -> dict:
         .order_by()
     )
     return {row[dimension.ticket_key]: row for row in rows}
-
-
-def _percentile_figures(relevant: QuerySet, grouped: list[dict], q, dimension: Dimension):
-    """{group key: {measure: [p50, p90]}}, and the same for the total."""
-    names = [p.name for p in _percentiles()]
-    if percentile_native():  # computed by the grouped query already; the total needs its own pass
-        by_group = {
-            row[dimension.ticket_key]: {n: [row[f"{n}_p{pc}"] for pc in PERCENTS] for n in names} for row in grouped
-        }
-        totals = relevant.aggregate(**_native_percentiles(q))
-        return by_group, {n: [totals[f"{n}_p{pc}"] for pc in PERCENTS] for n in names}
-    by_group, everything = {}, {n: [] for n in names}
-    for row in grouped:
-        figures = {}
-        for n in names:
-            values = sorted(values_of(row[f"{n}_values"]))
-            figures[n] = [percentile_cont(values, pc) for pc in PERCENTS]
-            everything[n] += values
-        by_group[row[dimension.ticket_key]] = figures
-    return by_group, {n: [percentile_cont(sorted(v), pc) for pc in PERCENTS] for n, v in everything.items()}
 
 
 @contextmanager
@@ -373,7 +349,7 @@ def _report_build(*, params: ReportParams, tickets, now, series: bool, breakdown
     base = (Ticket.objects.all() if tickets is None else tickets).filter(params.ticket_scope())
     relevant = _relevant(base, params)
     grouped = _grouped(relevant, dimension, _aggregates(q, as_of))
-    percentiles, total_percentiles = _percentile_figures(relevant, grouped, q, dimension)
+    percentiles, total_percentiles = percentile_figures(relevant, grouped, q, dimension)
     loaners, fleet = _loaners(base, dimension, q), _fleet(params)
 
     rows = {}

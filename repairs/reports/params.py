@@ -133,7 +133,7 @@ def _blank(choices) -> list:
 
 
 class ReportForm(forms.Form):
-    """Query parameters of a report (SPEC §6): `from`, `to` (YYYY-MM-DD), `group_by`, and filters."""
+    """Query parameters of a report: `from`, `to` (YYYY-MM-DD), `group_by`, and filters."""
 
     date_from = forms.DateField(label=_("From"), input_formats=["%Y-%m-%d"], required=False)
     date_to = forms.DateField(label=_("To"), input_formats=["%Y-%m-%d"], required=False)

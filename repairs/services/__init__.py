@@ -3,7 +3,7 @@ else to change a ticket. The errors they raise and how each interface answers th
 `repairs.exceptions`.
 
 - `declaration`: declaring a fault;
-- `transitions`: the state machine's transitions (SPEC §3.1), over the shared check/act core
+- `transitions`: the state machine's transitions, over the shared check/act core
   (`core`) and the coverage rules (`coverage`);
 - `loaners`, `notes` (comments and attachments), `assignment` (assignee, priority, due date);
 - `costs` (parts, labour, quotes), `status_link` (the link without an account), `manufacturer`

@@ -72,7 +72,7 @@ def ticket_set_priority(*, ticket: Ticket, actor, priority: str, expected_versio
 def ticket_set_resolution_due(
     *, ticket: Ticket, actor, due_at: dt.datetime | None, reason: str, expected_version: int | None = None
 ) -> Ticket:
-    """A manager sets the resolution due date by hand, with a reason (SPEC §3.3), or clears it
+    """A manager sets the resolution due date by hand, with a reason, or clears it
     (None) to go back to the policy's. Pauses never move a date set by hand."""
     action_check(
         ticket=ticket,

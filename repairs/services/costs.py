@@ -1,4 +1,4 @@
-"""Costs and quotes (SPEC §3.2): the parts used and the labour time on a ticket, and the quote a family
+"""Costs and quotes: the parts used and the labour time on a ticket, and the quote a family
 accepts or refuses before a repair charged to it starts.
 
 The ticket's stored costs are recomputed (repairs.pricing) in the same transaction as each change,

@@ -1,4 +1,4 @@
-"""Who pays (SPEC §3.2): the proposal at diagnosis, a technician's override, accidental-damage
+"""Who pays: the proposal at diagnosis, a technician's override, accidental-damage
 claims, the manufacturer-warranty condition, and the master image a returned laptop must run."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Declaring a fault (SPEC §3): a race-free reference, a proposed priority, the SLA due dates."""
+"""Declaring a fault: a race-free reference, a proposed priority, the SLA due dates."""
 
 from __future__ import annotations
 

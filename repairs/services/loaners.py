@@ -1,4 +1,4 @@
-"""Loaners (SPEC §3.1): actions, not states. A spare of the pool is lent while the student's laptop
+"""Loaners: actions, not states. A spare of the pool is lent while the student's laptop
 is away, until a due date (`LOANER_DEFAULT_DAYS` days by default, editable), and collected back
 whatever the ticket's state. Reminders before and after the due date: repairs.loaner_reminders."""
 

@@ -1,4 +1,4 @@
-"""A laptop that was at the manufacturer while its student got a replacement (SPEC §3.1, `swap` from
+"""A laptop that was at the manufacturer while its student got a replacement (`swap` from
 `at_manufacturer`): the ticket is over for the student, the laptop is still tracked there until it
 comes back, then it joins the spare pool."""
 

@@ -1,4 +1,4 @@
-"""The status link without an account (SPEC §3): a secret per ticket, replaced (and so revoked) by
+"""The status link without an account: a secret per ticket, replaced (and so revoked) by
 staff or a technician when it went where it should not."""
 
 from __future__ import annotations

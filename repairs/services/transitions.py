@@ -1,4 +1,4 @@
-"""The transitions of SPEC §3.1, one service each, and `ticket_transition` which names them.
+"""The transitions of the state machine, one service each, and `ticket_transition` which names them.
 
 Each service: `transition_check` (403, 409), its conditions (400), the model's method, the fleet
 effects through `devices.services`, `transition_record`. The fields each takes are those of its

@@ -1,4 +1,4 @@
-"""Business time (SPEC §3.3): working hours on working days, Europe/Paris, without French public
+"""Business time: working hours on working days, Europe/Paris, without French public
 holidays, optionally without the académie's school holidays, and without closures.
 
 Pure functions of their arguments: no database, no clock. Every instant is handled in UTC and

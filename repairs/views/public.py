@@ -1,4 +1,4 @@
-"""The status page without an account (SPEC §3): /s/<token>/, for whoever holds the link.
+"""The status page without an account: /s/<token>/, for whoever holds the link.
 
 A token that is wrong, revoked or malformed is the site's plain 404, the same as any unknown page,
 so the page tells nobody whether a ticket exists. Every request, right or wrong, counts against the

@@ -32,7 +32,7 @@ def ticket_list(request):
     for name in ("page", "cursor"):
         params.pop(name, None)
     filters = TicketFilter(params or None, queryset=queryset, request=request, html=True)
-    order, counts = keyset.DEFAULT_ORDER, None
+    order, counts, capped = keyset.DEFAULT_ORDER, None, False
     if not filters.is_bound:
         rows = queryset.filter(is_open=True)
         counts = selectors.scope_state_counts(user=request.user)
@@ -44,6 +44,8 @@ def ticket_list(request):
         if data.keys() <= PLACE_FILTERS:
             uai = data.get("establishment")
             counts = selectors.scope_state_counts(user=request.user, uai=uai, states=data.get("state"))
+        elif data.get("search"):
+            counts, capped = selectors.capped_state_counts(queryset=counted.order_by())
     else:
         rows, counted = queryset.none(), queryset
     number = bounded_int(request.GET.get("page"), field="page", default=1, maximum=MAX_PAGE, clamp=True)
@@ -62,6 +64,7 @@ def ticket_list(request):
         "next_query": _page_query(params, page.number + 1, page.next_cursor),
         "previous_query": _page_query(params, page.number - 1, page.previous_cursor),
         "counts": selectors.state_counts(queryset=counted.order_by()) if counts is None else counts,
+        "counts_capped": selectors.SEARCH_COUNT_CAP if capped else None,
         "states": State,
         "can_take": role == Role.TECHNICIAN,
         "can_assign": role == Role.MANAGER,

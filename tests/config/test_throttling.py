@@ -152,3 +152,20 @@ def test_password_reset_sends_nothing_for_an_unknown_address_or_a_refused_demo_a
     for address in ("personne@example.org", "demo@example.org"):
         assert client.post("/password-reset/", {"email": address}).status_code == 302  # same answer: no oracle
     assert mail.outbox == []
+
+
+def test_password_reset_mails_a_mailbox_three_times_an_hour_and_refuses_a_caller_past_ten(client, settings):
+    from django.core.cache import cache
+
+    cache.clear()
+    make_person("staff", username="referente", email="referente@example.org")
+    for _ in range(5):
+        assert client.post("/password-reset/", {"email": "referente@example.org"}).status_code == 302
+    assert len(mail.outbox) == 3  # the same answer each time, but the mailbox is not flooded
+    for n in range(5):
+        assert client.post("/password-reset/", {"email": f"autre{n}@example.org"}).status_code == 302
+    refused = client.post("/password-reset/", {"email": "referente@example.org"})
+    assert refused.status_code == 429
+    assert "Trop de demandes de réinitialisation" in refused.content.decode()
+    assert len(mail.outbox) == 3
+    cache.clear()

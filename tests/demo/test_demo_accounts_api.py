@@ -1,4 +1,4 @@
-"""SPEC §6 through the API, as the demo accounts of `seed_demo --scale small`."""
+"""The API, as the demo accounts of `seed_demo --scale small`."""
 
 import pytest
 from django.core.management import call_command

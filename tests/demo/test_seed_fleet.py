@@ -1,4 +1,4 @@
-"""seed_demo (SPEC §6): the demo accounts and their relationships, idempotence, refusal, determinism.
+"""seed_demo: the demo accounts and their relationships, idempotence, refusal, determinism.
 
 Only the small scale is written here; the region scale is generated in memory (slow-marked) and
 written by bench/seed_demo.py.
@@ -72,7 +72,7 @@ def region_dataset():
     return generator.demo_data_generate(scale="region")
 
 
-# The demo accounts (SPEC §6).
+# The demo accounts.
 
 
 def test_small_seed_creates_the_five_demo_accounts_that_log_in_with_demo(seeded):

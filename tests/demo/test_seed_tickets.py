@@ -1,4 +1,4 @@
-"""Demo tickets (SPEC §6: `seed_demo` writes "realistic tickets in every state"), at the small scale.
+"""Demo tickets (`seed_demo` writes "realistic tickets in every state"), at the small scale.
 
 The region scale is timed by bench/seed_demo.py. The demo's present is pinned to a Friday of the demo's
 school year, so that nothing here depends on the day the tests run.

@@ -238,3 +238,17 @@ def test_a_failed_batch_changes_nothing(data, monkeypatch):
         privacy_purge(now=NOW)
     assert snapshot()["users"] == before["users"]
     assert Device.objects.exists()
+
+
+def test_what_the_desk_typed_about_a_former_students_return_goes_with_them(data):
+    from distribution.models import HandoverEvent
+
+    leaver = data["leaver"]
+    device = Assignment.objects.filter(student=leaver).first().device
+    event = HandoverEvent.objects.create(
+        kind=HandoverEvent.Kind.RETURNED, at=LONG_AGO, device=device, student=leaver, condition="damaged",
+        note="Rayures, Zoé dit que sa sœur l'a fait tomber",
+    )  # fmt: skip
+    privacy_purge(now=NOW)
+    event.refresh_from_db()
+    assert (event.note, event.condition, event.student_id) == ("", "damaged", leaver.pk)

@@ -1,4 +1,4 @@
-"""The REST API of SPEC §6, as each kind of user meets it."""
+"""The REST API, as each kind of user meets it."""
 
 import io
 

@@ -1,4 +1,4 @@
-"""Costs and quotes (SPEC §3.2): parts from the price list and labour time make a ticket's cost; a
+"""Costs and quotes: parts from the price list and labour time make a ticket's cost; a
 repair charged to the family starts only once the family accepted a quote; a refusal returns the
 laptop unrepaired."""
 

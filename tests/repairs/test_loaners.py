@@ -1,4 +1,4 @@
-"""Loaners (SPEC §3.1): a due date when lent, reminders before and after it (once per loan and
+"""Loaners: a due date when lent, reminders before and after it (once per loan and
 threshold), the overdue ones listed for staff and technicians, and no final state with a loaner out."""
 
 import datetime as dt

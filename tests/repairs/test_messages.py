@@ -1,4 +1,4 @@
-"""Who is told what about a ticket, on which channel (SPEC §4), through the real services."""
+"""Who is told what about a ticket, on which channel, through the real services."""
 
 import pytest
 from django.db import transaction

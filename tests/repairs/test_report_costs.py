@@ -1,4 +1,4 @@
-"""Reports gain costs (SPEC §3.2, §5): parts and labour of the tickets closed in the period, by
+"""Reports gain costs: parts and labour of the tickets closed in the period, by
 coverage, device model or establishment, aggregated by the database, in JSON, CSV, HTML and PDF."""
 
 import csv

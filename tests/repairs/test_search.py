@@ -120,3 +120,20 @@ def test_triggers_dropped_by_a_table_rebuild_are_put_back_after_migrate(tickets)
     assert sorted(triggers_ensure(using="default")) == ["counts", "search"]
     assert found("clavier") == {screen.reference}
     assert triggers_ensure(using="default") == []
+
+
+def test_a_search_matching_more_tickets_than_the_cap_says_so_instead_of_counting(client, tickets, world, monkeypatch):
+    from repairs import selectors
+
+    client.force_login(world.staff)
+    monkeypatch.setattr(selectors, "SEARCH_COUNT_CAP", 1)
+    page = client.get(reverse("repairs:ticket_list"), {"search": "ecran"})  # one match: counted
+    assert page.context["counts"] == {"declared": 1} and page.context["counts_capped"] is None
+    assert "Plus de" not in page.content.decode()
+    # Past the cap the page says so rather than showing a sample's counts as totals, and it
+    # still lists every match.
+    monkeypatch.setattr(selectors, "SEARCH_COUNT_CAP", 0)
+    page = client.get(reverse("repairs:ticket_list"), {"search": "ecran"})
+    assert page.context["counts_capped"] == 0
+    assert "Plus de 0 tickets ouverts correspondent" in page.content.decode()
+    assert [t.reference for t in page.context["tickets"]] == [tickets["screen"].reference]

@@ -1,4 +1,4 @@
-"""The rules of the domain (SPEC §3), each asserted with its effects and, when refused, no change."""
+"""The rules of the domain, each asserted with its effects and, when refused, no change."""
 
 import datetime as dt
 

@@ -1,4 +1,4 @@
-"""The status link without an account (SPEC §3): a secret per ticket, in the declaration message and
+"""The status link without an account: a secret per ticket, in the declaration message and
 on the printed receipt; the page shows reference, state, next step and dates and nothing personal;
 a wrong or revoked link is the site's plain 404; throttled per address; the family answers the quote
 there."""
