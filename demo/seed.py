@@ -33,6 +33,7 @@ from demo.fleet.writer import (
     write_zones,
 )
 from demo.tickets.writer import seed_demo_tickets
+from privacy.demo import demo_access_log_seed
 
 FLEET_STEPS: tuple[tuple[str, SeedStep], ...] = (
     ("zones", write_zones),
@@ -57,6 +58,7 @@ def demo_data_write(*, dataset: DemoDataset, progress: Progress | None = None) -
         step(ctx)
     seed_demo_tickets(ctx)
     seed_demo_campaign(ctx)
+    demo_access_log_seed()
     return ctx
 
 

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from devices import permissions as fleet
 from devices.models import Assignment, Role
+from distribution.models import HandoverEvent
 from notifications.models import Notification
 from privacy.models import AccessLog, PrivacyNotice
 from privacy.notice import DEFAULT_NOTICE
@@ -177,6 +178,16 @@ def personal_data_export(*, user) -> dict:
                 "returned_at": _when(a.returned_at),
             }
             for a in assignments
+        ],
+        # The desk's history about them, without what the desk typed (the note) or who served them.
+        "handovers": [
+            {
+                "event": event.kind,
+                "at": _when(event.at),
+                "laptop": event.device.serial_number,
+                "condition": event.condition,
+            }
+            for event in HandoverEvent.objects.filter(student=user).select_related("device").order_by("at", "pk")
         ],
         "tickets": [_ticket(ticket, user=user, internal=internal) for ticket in tickets_of(user=user)],
         "notifications": [

@@ -145,3 +145,15 @@ def test_a_read_outside_any_transaction_is_written_once(world):
     for _ in range(2):
         services.access_record_ticket(reader=world.tech, ticket=ticket)
     assert logged() == [("tech", "technician", "eleve", "ticket", ticket.reference)]
+
+
+def test_the_demo_student_sees_who_read_their_file_after_seeding(world):
+    from privacy.demo import demo_access_log_seed
+
+    for user, name in ((world.student, "demo-student"), (world.staff, "demo-staff"), (world.tech, "demo-tech")):
+        user.username = name
+        user.save()
+    count = demo_access_log_seed()
+    assert count == 2  # the laptop, read by each of them
+    assert demo_access_log_seed() == 0  # idempotent
+    assert AccessLog.objects.count() == 2

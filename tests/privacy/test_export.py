@@ -110,3 +110,17 @@ def test_the_export_lists_the_notifications_sent_to_the_caller_only(world, api, 
     data = api(world.student).get("/api/v1/me/export/").json()
     mine = set(Notification.objects.filter(recipient=world.student).values_list("subject", flat=True))
     assert {n["subject"] for n in data["notifications"]} == mine
+
+
+def test_the_export_holds_the_desks_history_of_the_caller_without_the_desks_note(world, api, two_students):
+    from distribution.models import HandoverEvent
+
+    HandoverEvent.objects.create(
+        kind=HandoverEvent.Kind.RETURNED, at=world.device.assignments.get().handed_over_at, device=world.device,
+        student=world.student, actor=world.staff, condition="damaged", note="Note interne du bureau",
+    )  # fmt: skip
+    data = api(world.student).get("/api/v1/me/export/").json()
+    assert [(e["event"], e["laptop"], e["condition"]) for e in data["handovers"]] == [
+        ("returned", world.device.serial_number, "damaged")
+    ]
+    assert "Note interne du bureau" not in json.dumps(data, ensure_ascii=False)
