@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from devices import permissions as fleet
 from devices import services as fleet_services
-from devices.models import Assignment, Device, FaultCategory, Profile, Role
+from devices.models import Assignment, Device, FaultCategory, MasterImage, Profile, Role
 from devices.selectors import current_holdings, current_image
 from distribution.carriers import carrier_check
 from distribution.exceptions import Conflict, Forbidden, Invalid, NotVisible
@@ -85,14 +85,14 @@ class HandoverResult:
     returned: Assignment | None
 
 
-def handover_image_outdated(*, device: Device, academie: str) -> tuple[bool, str | None, str | None]:
-    """(outdated?, the device's version, the académie's current version): a device runs an
+def handover_image_outdated(*, device: Device, academie: str) -> tuple[bool, str | None, MasterImage | None]:
+    """(outdated?, the device's version, the académie's current image): a device runs an
     outdated master image when its académie has a current one and the device runs another."""
     current = current_image(academie=academie)
     if current is None:
         return False, None, None
     running = device.image.version if device.image_id else None
-    return device.image_id != current.pk, running, current.version
+    return device.image_id != current.pk, running, current
 
 
 def handover_record(
@@ -211,11 +211,11 @@ def _record(*, actor, student, device, charter_signed, channel, carrier, trackin
                 "Laptop %(device)s runs master image %(running)s; the académie’s current image is %(current)s. "
                 "Re-image it now, or hand it over as it is."
             )
-            % {"device": device, "running": running or _("(none)"), "current": current},
+            % {"device": device, "running": running or _("(none)"), "current": current.version},
             rule="image_outdated",
             field="reimage",
             running=running,
-            current=current,
+            current=current.version,
         )
 
     # Side effects
@@ -236,9 +236,7 @@ def _record(*, actor, student, device, charter_signed, channel, carrier, trackin
         )
     reimaged = bool(outdated and reimage)
     if reimaged:
-        change = fleet_services.device_reimage(
-            device=device, image=current_image(academie=profile.establishment.academie)
-        )
+        change = fleet_services.device_reimage(device=device, image=current)
     status_before = device.status
     assignment = fleet_services.assignment_open(
         device=device,
@@ -258,7 +256,7 @@ def _record(*, actor, student, device, charter_signed, channel, carrier, trackin
     if channel == CHANNEL_CARRIER:
         payload.update(carrier=carrier, tracking_number=tracking_number)
     if outdated and not reimage:
-        payload["image_outdated"] = {"running": running, "current": current}
+        payload["image_outdated"] = {"running": running, "current": current.version}
     events.append(
         HandoverEvent(
             kind=HandoverEvent.Kind.HANDED_OVER,

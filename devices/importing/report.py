@@ -110,11 +110,18 @@ class ImportReport:
 
     def summary(self) -> str:
         if not (self.errors or self.created or self.updated or self.zones_created or self.models_created):
-            text = _("Nothing to write: %(count)s rows unchanged.") % {"count": grouped(self.unchanged)}
+            text = ngettext(
+                "Nothing to write: %(count)s row unchanged.",
+                "Nothing to write: %(count)s rows unchanged.",
+                self.unchanged,
+            ) % {"count": grouped(self.unchanged)}
             return " ".join([text, *self.notes])
-        text = _(
+        text = ngettext(
+            "%(rows)s row — created: %(created)s, updated: %(updated)s, unchanged: %(unchanged)s, "
+            "rejected: %(rejected)s.",
             "%(rows)s rows — created: %(created)s, updated: %(updated)s, unchanged: %(unchanged)s, "
-            "rejected: %(rejected)s."
+            "rejected: %(rejected)s.",
+            self.rows,
         ) % {
             "rows": grouped(self.rows),
             "created": grouped(self.created),

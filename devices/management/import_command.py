@@ -5,6 +5,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from devices.importing import ImportFailed, ImportReport
 from devices.importing.progress import BarProgress, LineProgress, Progress
@@ -78,6 +79,10 @@ class ImportCommand(BaseCommand):
             self.stdout.write(_("Rejected rows written to %(path)s.") % {"path": report.rejects_path})
         if report.refused:
             raise CommandError(
-                _("%(count)s invalid rows: nothing was written (fix them, or use --skip-invalid).")
+                ngettext(
+                    "%(count)s invalid row: nothing was written (fix it, or use --skip-invalid).",
+                    "%(count)s invalid rows: nothing was written (fix them, or use --skip-invalid).",
+                    report.rejected,
+                )
                 % {"count": grouped(report.rejected)}
             )
