@@ -21,7 +21,6 @@ import datetime as dt
 import os
 import random
 import sys
-import tempfile
 import time
 import warnings
 from pathlib import Path
@@ -47,29 +46,8 @@ def main() -> int:
         "--keep-in", metavar="DATABASE_URL", help="build into this (empty) database and keep it; reuse it if built"
     )
     args = parser.parse_args()
-    original = os.environ.get("DATABASE_URL", "")
-    to_drop = None
-    with tempfile.TemporaryDirectory(prefix="bench-campaign-") as tmp:
-        if args.keep_in:
-            url, backend = args.keep_in, "kept database"
-        elif args.sqlite:
-            url, backend = f"sqlite:///{Path(args.sqlite).resolve()}", f"SQLite ({args.sqlite})"
-        elif original.startswith(("postgres://", "postgresql://")):
-            url, admin_url, name = throwaway.postgres_create(original, prefix="wt_campaign_bench")
-            to_drop, backend = (admin_url, name), f"PostgreSQL (throwaway database {name})"
-        else:
-            url, backend = f"sqlite:///{Path(tmp) / 'bench.sqlite3'}", "SQLite (temporary file)"
-        os.environ.update(
-            DATABASE_URL=url, DJANGO_SETTINGS_MODULE="config.settings", DJANGO_DEBUG="false", MEDIA_ROOT=f"{tmp}/media"
-        )
-        try:
-            return run(args, backend=backend)
-        finally:
-            from django.db import connections
-
-            connections.close_all()
-            if to_drop:
-                throwaway.postgres_drop(*to_drop)
+    with throwaway.bench_database("campaign", given=args.keep_in, sqlite_path=args.sqlite) as (backend, _tmp):
+        return run(args, backend=backend)
 
 
 def build_campaign(fleet: dict, rng: random.Random) -> tuple[int, int]:

@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import tempfile
 import time
 import warnings
 from pathlib import Path
@@ -36,25 +35,8 @@ def main() -> int:
     parser.add_argument("--tickets", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=20)
     args = parser.parse_args()
-    original = os.environ.get("DATABASE_URL", "")
-    to_drop = None
-    with tempfile.TemporaryDirectory(prefix="bench-insights-") as tmp:
-        if original.startswith(("postgres://", "postgresql://")):
-            url, admin_url, name = throwaway.postgres_create(original, prefix="wt_fleet_bench")
-            to_drop, backend = (admin_url, name), f"PostgreSQL (throwaway database {name})"
-        else:
-            url, backend = f"sqlite:///{Path(tmp) / 'bench.sqlite3'}", "SQLite (temporary file)"
-        os.environ.update(
-            DATABASE_URL=url, DJANGO_SETTINGS_MODULE="config.settings", DJANGO_DEBUG="false", MEDIA_ROOT=f"{tmp}/media"
-        )
-        try:
-            return run(args, backend=backend)
-        finally:
-            from django.db import connections
-
-            connections.close_all()
-            if to_drop:
-                throwaway.postgres_drop(*to_drop)
+    with throwaway.bench_database("insights") as (backend, _tmp):
+        return run(args, backend=backend)
 
 
 def _spread_fleet() -> None:

@@ -23,7 +23,6 @@ import argparse
 import os
 import statistics
 import sys
-import tempfile
 import time
 import warnings
 from pathlib import Path
@@ -48,29 +47,8 @@ def main() -> int:
     parser.add_argument("--keep", action="store_true", help="keep the PostgreSQL database and print its URL")
     parser.add_argument("--reuse", metavar="DATABASE_URL", help="measure a database built by an earlier --keep run")
     args = parser.parse_args()
-    original = os.environ.get("DATABASE_URL", "")
-    to_drop = None
-    with tempfile.TemporaryDirectory(prefix="bench-region-") as tmp:
-        if args.reuse:
-            url, backend = args.reuse, "reused database"
-        elif original.startswith(("postgres://", "postgresql://")):
-            url, admin_url, name = throwaway.postgres_create(original, prefix="wt_perf_bench")
-            to_drop, backend = (admin_url, name), f"PostgreSQL (throwaway database {name})"
-        else:
-            url, backend = f"sqlite:///{Path(tmp) / 'bench.sqlite3'}", "SQLite (temporary file)"
-        os.environ.update(
-            DATABASE_URL=url, DJANGO_SETTINGS_MODULE="config.settings", DJANGO_DEBUG="false", MEDIA_ROOT=f"{tmp}/media"
-        )
-        try:
-            return run(args, backend=backend, build=not args.reuse)
-        finally:
-            from django.db import connections
-
-            connections.close_all()
-            if to_drop and not args.keep:
-                throwaway.postgres_drop(*to_drop)
-            elif to_drop:
-                print(f"kept: --reuse {url}")
+    with throwaway.bench_database("region", given=args.reuse, keep=args.keep) as (backend, _tmp):
+        return run(args, backend=backend, build=not args.reuse)
 
 
 def run(args, *, backend: str, build: bool) -> int:
