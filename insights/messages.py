@@ -35,12 +35,14 @@ def announce_batch_notice(*, notice: BatchNotice, serials: list[str]) -> int:
         "month": notice.delivered_month.strftime("%m/%Y"),
         "category": FaultCategory(notice.category).label,
         "failures": notice.failures,
-        "expected": f"{notice.expected:.1f}",
+        "expected": notice.expected,
         "devices": notice.devices,
         "weeks": round((notice.window_end - notice.window_start).days / 7),
-        "batch_rate": f"{notice.batch_rate:.1f}",
-        "fleet_rate": f"{notice.fleet_rate:.1f}",
-        "p_value": f"{notice.p_value:.1e}",
+        "batch_rate": notice.batch_rate,
+        "fleet_rate": notice.fleet_rate,
+        # Read by people, not statisticians: four decimals, and "< 0.0001" below that.
+        "p_value": max(notice.p_value, 0.0001),
+        "p_compare": "<" if notice.p_value < 0.0001 else "=",
         "serials": ", ".join(serials[:20]) + (" …" if len(serials) > 20 else ""),
     }
     told = 0

@@ -120,7 +120,7 @@ def campaign_device_reimage(*, campaign: ReimageCampaign, device: Device, actor)
         raise TransitionNotPossible(_("This re-image campaign is closed."))
     if not ReimageCampaignDevice.objects.filter(campaign=campaign, device=device).exists():
         raise ValidationError({"device": _("This laptop is not on the campaign's list.")})
-    device = Device.objects.select_for_update().select_related("image").get(pk=device.pk)
+    device = Device.objects.select_for_update().get(pk=device.pk)
     image = MasterImage.objects.filter(academie=campaign.establishment.academie, is_current=True).first()
     if device.status in OUT_OF_SERVICE:
         raise ValidationError({"device": _("This laptop is retired or lost.")})

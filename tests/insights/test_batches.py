@@ -90,6 +90,8 @@ def test_the_weekly_job_raises_one_notice_once_and_emails_the_managers(fleet, dj
     assert "Lenovo 300w Yoga Gen 4" in mail.subject
     assert f"/insights/batches/notices/{notice.pk}/" in mail.link
     assert batch[0].serial_number in mail.body or batch[1].serial_number in mail.body
+    # 12 failures where 2 were expected: p = 8.6e-06, said as people read it, in French.
+    assert "test de Poisson unilatéral, p < 0,0001" in mail.body
     # Next week, the same batch still fails: nothing new.
     assert batch_notices_raise(now=NOW + dt.timedelta(days=7)) == []
     assert BatchNotice.objects.count() == 1
