@@ -1,4 +1,4 @@
-"""Benchmark of `import_devices` (SPEC §6): the region's 61,000 laptops from a spreadsheet's CSV.
+"""Benchmark of `import_devices`: the region's 61,000 laptops from a spreadsheet's CSV.
 
 Writes the file a French spreadsheet would (UTF-8 with BOM, `;`, DD/MM/YYYY, French headers, an
 extra column) into a temporary directory, imports it into a fresh SQLite database — and into a

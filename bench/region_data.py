@@ -1,6 +1,6 @@
 """A realistic region for the benchmarks, written in bulk into an empty, migrated database.
 
-The shape the region has in service (SPEC §1), not a convenient one:
+The shape the region has in service, not a convenient one:
 - 370 establishments in 13 départements and 26 technician zones (plus the depot), 61,000
   laptops, one student holding each assigned laptop (about 58,000), one staff member per
   establishment, 104 technicians, a manager and a supervisor;

@@ -1,4 +1,4 @@
-"""Time `seed_demo --scale region` (SPEC §1: 370 establishments, 61,000 laptops) in a throwaway database.
+"""Time `seed_demo --scale region` (370 establishments, 61,000 laptops) in a throwaway database.
 
     .venv/bin/python bench/seed_demo.py [--scale small|region]
 
@@ -121,7 +121,7 @@ def _run(*, scale: str, backend: str) -> int:
     if scale == "region":
         establishments, devices = counts["devices.Establishment"], counts["devices.Device"]
         ok = establishments == 370 and devices == 61_000
-        print(f"  SPEC §1: {establishments} establishments, {devices:,} devices: {'OK' if ok else 'MISMATCH'}")
+        print(f"  region size: {establishments} establishments, {devices:,} devices: {'OK' if ok else 'MISMATCH'}")
         return 0 if ok else 1
     return 0
 

@@ -1,4 +1,4 @@
-"""seed_demo (SPEC §6): the fleet, the demo accounts, then the tickets, in one transaction.
+"""seed_demo: the fleet, the demo accounts, then the tickets, in one transaction.
 
 - the fleet's *generator* (demo/fleet/generator.py) builds plain rows from seeded random streams,
   without touching the database, and its *writer* (demo/fleet/writer.py) inserts what is missing;

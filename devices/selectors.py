@@ -26,7 +26,7 @@ from devices.models import (
 class CoverageAnswer:
     """What covers a fault: the decision, the record behind it, and why (in words for a person).
 
-    `decision` is one of the coverage values of SPEC §3.2: manufacturer, extended, accidental,
+    `decision` is one of the coverage values: manufacturer, extended, accidental,
     region (the program pays) or family (chargeable).
     """
 

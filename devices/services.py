@@ -101,7 +101,7 @@ def profile_set_preferences(
     daily_digest: bool,
     language: str = "",
 ) -> None:
-    """A person's own contact details and how they want to be told (SPEC §4)."""
+    """A person's own contact details and how they want to be told."""
     from devices.models import Profile, Role
 
     profile = Profile.objects.select_for_update().filter(user=user).first()
@@ -145,7 +145,7 @@ def assignments_forget_delivery(*, assignment_ids: Iterable[int]) -> int:
     return Assignment.objects.filter(pk__in=list(assignment_ids)).update(carrier="", tracking_number="")
 
 
-# The fleet side of repairs (SPEC §3.1). Each is called inside the ticket service's transaction.
+# The fleet side of repairs. Each is called inside the ticket service's transaction.
 
 WORKSHOP_UNTOUCHED = (Device.Status.LOST, Device.Status.RETIRED)
 

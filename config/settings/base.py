@@ -22,7 +22,7 @@ INSECURE_DEV_SECRET_KEY = "django-insecure-dev-only-key-never-use-in-production"
 SECRET_KEY = env("DJANGO_SECRET_KEY", default=INSECURE_DEV_SECRET_KEY)
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
-# The demo accounts of seed_demo (SPEC §6) may log in; production turns this off.
+# The demo accounts of seed_demo may log in; production turns this off.
 DEMO_DATA_ALLOWED = True
 
 DJANGO_APPS = [

@@ -1,4 +1,4 @@
-"""The demo accounts of SPEC §6, put back as they must be on every run."""
+"""The demo accounts, put back as they must be on every run."""
 
 from __future__ import annotations
 

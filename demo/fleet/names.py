@@ -1,4 +1,4 @@
-"""Reference data of the demo region (SPEC §1): départements and their cities, the establishments
+"""Reference data of the demo region: départements and their cities, the establishments
 pinned at every scale, technician zones, laptop models and lots, master images, French names."""
 
 from __future__ import annotations

@@ -12,15 +12,15 @@ from devices.models import DEPARTEMENT_ACADEMIE, Assignment, Role
 # Parameters of the demo world
 
 DEFAULT_SEED = 20260901
-# Published on purpose (SPEC §6); config.auth refuses demo accounts where DEMO_DATA_ALLOWED is off.
+# Published on purpose; config.auth refuses demo accounts where DEMO_DATA_ALLOWED is off.
 DEMO_PASSWORD = "demo"  # noqa: S105
 SCHOOL_YEAR = 2026  # the demo's current school year is 2026-2027
 DELIVERY_YEARS = (2023, 2024, 2025, 2026)
 # Newer batches are bigger: the programme grew, and the 2023 batch is being worn out.
 DELIVERY_YEAR_WEIGHTS = (15, 25, 28, 32)
 
-REGION_ESTABLISHMENTS = 370  # SPEC §1
-REGION_DEVICES = 61_000  # SPEC §1, depot included
+REGION_ESTABLISHMENTS = 370  # the region's size
+REGION_DEVICES = 61_000  # the region's size, depot included
 REGION_DEPOT_DEVICES = 640
 SMALL_DEVICES_PER_ESTABLISHMENT = 24
 SMALL_DEPOT_DEVICES = 12

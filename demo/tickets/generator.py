@@ -1,4 +1,4 @@
-"""Demo tickets (SPEC §6: "realistic tickets in every state"), drafted without touching the database.
+"""Demo tickets ("realistic tickets in every state"), drafted without touching the database.
 
 Each draft is a walk through `repairs.states.TRANSITIONS` from `declared`, timed on the SLA's
 business calendar, with what the person gave each service (`fields`) and what the service recorded

@@ -1,4 +1,4 @@
-"""CSV imports (SPEC §6, §7): establishments, master images, devices, and the student roster.
+"""CSV imports: establishments, master images, devices, and the student roster.
 
 Every import has one shape. The whole file is read and its header mapped through aliases (French
 spreadsheets welcome); the tables the rows refer to are loaded once into dicts; every row is

@@ -1,4 +1,4 @@
-"""Import of the fleet's laptops (SPEC §6), keyed on the normalised serial number.
+"""Import of the fleet's laptops, keyed on the normalised serial number.
 
 Blank optional cells never erase what the application knows: a device's status, master image and
 delivery date, and its manufacturer warranty, are kept when the file leaves them blank (status and

@@ -1,4 +1,4 @@
-"""Import of establishments (SPEC §6), keyed on the UAI; the technician zones they name are created."""
+"""Import of establishments, keyed on the UAI; the technician zones they name are created."""
 
 from __future__ import annotations
 

@@ -1,10 +1,10 @@
-"""Import of the student roster (SPEC §7), keyed on (establishment, the establishment's own student id).
+"""Import of the student roster, keyed on (establishment, the establishment's own student id).
 
 A student is a Django user with a `student` profile: that is what assignments and tickets point
 to. An imported student has no password (unusable) and the login `<uai>-<student id>`; they can
 sign in later, once a password is set through password reset or by a manager.
 
-Students are minors and the service collects no more than it needs (SPEC §9): the file is read
+Students are minors and the service collects no more than it needs: the file is read
 without its extra columns, so that a national student number (INE), a birth date or an address
 exported with the roster is held nowhere, not even in the rejects file; and an identifier shaped
 like an INE is refused rather than stored as the establishment's identifier.

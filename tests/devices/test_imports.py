@@ -1,4 +1,4 @@
-"""CSV imports of establishments and devices (SPEC §6)."""
+"""CSV imports of establishments and devices."""
 
 import csv
 import datetime as dt

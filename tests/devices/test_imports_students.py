@@ -1,4 +1,4 @@
-"""The student roster import (SPEC §7): French exports, idempotence, no INE anywhere, all-or-nothing."""
+"""The student roster import: French exports, idempotence, no INE anywhere, all-or-nothing."""
 
 import csv
 

@@ -1,4 +1,4 @@
-"""`manage.py seed_demo [--scale small|region]`: demo data and the demo accounts of SPEC §6.
+"""`manage.py seed_demo [--scale small|region]`: demo data and the demo accounts.
 
 Thin: demo.seed generates and writes; this prints what happened.
 """

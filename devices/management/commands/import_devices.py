@@ -1,4 +1,4 @@
-"""`manage.py import_devices FILE.csv`: the fleet's laptops from a spreadsheet (SPEC §6)."""
+"""`manage.py import_devices FILE.csv`: the fleet's laptops from a spreadsheet."""
 
 from devices.importing import ImportReport, devices_import
 from devices.management.import_command import ImportCommand

@@ -1,4 +1,4 @@
-"""`manage.py import_establishments FILE.csv`: the schools of the program (SPEC §6)."""
+"""`manage.py import_establishments FILE.csv`: the schools of the program."""
 
 from devices.importing import ImportReport, establishments_import
 from devices.management.import_command import ImportCommand

@@ -1,4 +1,4 @@
-"""`manage.py import_students FILE.csv`: the roster of students to equip (SPEC §7)."""
+"""`manage.py import_students FILE.csv`: the roster of students to equip."""
 
 from devices.importing import ImportReport, students_import
 from devices.management.import_command import ImportCommand
