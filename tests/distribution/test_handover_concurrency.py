@@ -64,7 +64,7 @@ def test_the_database_constraint_is_the_last_word_when_the_checks_are_passed_by_
     """Both desks pass the checks at once (forced here); the partial unique index lets one win, and
     its IntegrityError becomes the same 409 refusal."""
     world = build_desk_world(students=2)
-    monkeypatch.setattr(services, "current_holdings", _holdings_after_the_race())
+    monkeypatch.setattr(services.handover, "current_holdings", _holdings_after_the_race())
     student = world.students[0]
     results = run_together(*(hand_over(world, world.staff, student, laptop) for laptop in world.laptops))
 

@@ -1,79 +1,35 @@
-"""The campaign's writes: a hand-over at the desk or by carrier, its undo, a delivery, a return.
-
-Each use case checks in the house's order — who may (404 for what the person may not see, 403
-for what they see but may not do), then the state of the laptop and of the student (409), then
-the conditions (400) — and only then writes, in one transaction, through `devices.services` for
-the fleet's tables. A refusal raises a `Refusal` carrying the rule's name and a French message,
-and nothing is written. The database's own constraints (one open assignment per device and per
-student) are the last word under concurrency: their IntegrityError becomes the same 409.
-"""
+"""A hand-over at the desk or by carrier, and its undo by its author within ten minutes."""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from devices import permissions as fleet
 from devices import services as fleet_services
-from devices.models import Assignment, Device, FaultCategory, MasterImage, Profile, Role
+from devices.models import Assignment, Device, MasterImage
 from devices.selectors import current_holdings, current_image
 from distribution.carriers import carrier_check
 from distribution.exceptions import Conflict, Forbidden, Invalid, NotVisible
 from distribution.models import Condition, HandoverEvent
-from notifications.models import Notification
-from notifications.rendering import message_render
-from notifications.services import outbox_add
+from distribution.services.common import (
+    CHANNEL_CARRIER,
+    CHANNEL_DESK,
+    CHANNELS,
+    CHARTER_VERSION,
+    UNDO_WINDOW,
+    _name,
+    _student_check,
+    _tell,
+    may_act_for_student,
+    student_profile,
+)
 from repairs.models import Ticket
-from repairs.services import ticket_declare
 from repairs.states import OPEN_STATES
-
-UNDO_WINDOW = dt.timedelta(minutes=10)
-# The charter's version, recorded with every hand-over: what the student signed.
-CHARTER_VERSION = "2026"
-CHANNEL_DESK, CHANNEL_CARRIER = "desk", "carrier"
-CHANNELS = {CHANNEL_DESK: Assignment.Channel.ON_SITE, CHANNEL_CARRIER: Assignment.Channel.CARRIER}
-RETURN_CATEGORIES = [c for c in FaultCategory.values if c != FaultCategory.THEFT_LOSS]
-
-
-def _name(user) -> str:
-    return user.get_full_name() or user.get_username()
-
-
-# Who may act on whom
-
-
-def student_profile(student) -> Profile | None:
-    profile = fleet.profile_of(student)
-    return profile if profile and profile.role == Role.STUDENT else None
-
-
-def may_use_desk(user) -> bool:
-    return fleet.role_of(user) in (Role.STAFF, Role.TECHNICIAN, Role.MANAGER)
-
-
-def may_act_for_student(*, user, profile: Profile | None) -> bool:
-    """Staff of the student's establishment, a technician of its zone, a manager."""
-    if profile is None or not may_use_desk(user):
-        return False
-    return fleet.can_act_for_establishment(user=user, establishment=profile.establishment)
-
-
-def _student_check(*, actor, student) -> Profile:
-    profile = student_profile(student)
-    if not may_act_for_student(user=actor, profile=profile):
-        raise NotVisible(_("No such student."), rule="student_not_found", field="student")
-    return profile
-
-
-def _device_check(*, actor, device: Device) -> None:
-    if not fleet.visible_devices(user=actor).filter(pk=device.pk).exists():
-        raise NotVisible(_("No such laptop."), rule="device_not_found", field="device")
-
 
 # Hand-over
 
@@ -358,162 +314,3 @@ def handover_undoable(*, user, assignment: Assignment, now: dt.datetime | None =
         and assignment.returned_at is None
         and now - assignment.handed_over_at <= UNDO_WINDOW
     )
-
-
-# Home delivery
-
-
-@transaction.atomic
-def delivery_confirm(*, actor, assignment: Assignment, at: dt.datetime | None = None) -> Assignment:
-    """The student has the parcel: confirmed by the student himself, or by staff of the
-    establishment (or a technician of its zone) who heard it from the family or the carrier."""
-    at = at or timezone.now()
-    by_student = actor.pk == assignment.student_id
-    if not by_student and not may_act_for_student(user=actor, profile=student_profile(assignment.student)):
-        raise NotVisible(_("No such hand-over."), rule="handover_not_found")
-    locked = Assignment.objects.select_for_update().get(pk=assignment.pk)
-    if locked.channel != Assignment.Channel.CARRIER:
-        raise Conflict(_("This laptop was handed over at school: there is no delivery to confirm."), rule="not_shipped")
-    if locked.returned_at is not None:
-        raise Conflict(_("This laptop has been returned since."), rule="returned")
-    if locked.delivered_at is not None:
-        raise Conflict(_("The delivery of this laptop is already recorded."), rule="already_delivered")
-    fleet_services.assignment_delivered(assignment=locked, at=at)
-    HandoverEvent.objects.create(
-        kind=HandoverEvent.Kind.DELIVERED,
-        at=at,
-        actor=actor,
-        assignment=locked,
-        device_id=locked.device_id,
-        student_id=locked.student_id,
-        payload={"by_student": by_student},
-    )
-    # Nobody is told what they did themselves: the student hears of staff's confirmation, the
-    # person who shipped it hears of the student's.
-    told = locked.handed_over_by if by_student else assignment.student
-    if told is not None and told.pk != actor.pk:
-        device = Device.objects.get(pk=locked.device_id)
-        _tell(
-            user=told,
-            event="distribution.delivered",
-            template="delivered",
-            key=f"handover.{locked.pk}.delivered",
-            context={
-                "device": device.serial_number,
-                "student": _name(assignment.student),
-                "tracking_number": locked.tracking_number,
-            },
-        )
-    return locked
-
-
-def delivery_pending_for(*, student) -> Assignment | None:
-    """The parcel on its way to this student, if any: what their page offers to confirm."""
-    return (
-        current_holdings(student=student)
-        .filter(channel=Assignment.Channel.CARRIER, delivered_at__isnull=True)
-        .select_related("device__model")
-        .first()
-    )
-
-
-# Returns
-
-
-@dataclass(frozen=True)
-class ReturnResult:
-    assignment: Assignment
-    ticket: Ticket | None
-
-
-def return_record(
-    *,
-    actor,
-    device: Device,
-    condition: str,
-    category: str = "",
-    note: str = "",
-    at: dt.datetime | None = None,
-) -> ReturnResult:
-    """A student leaving gives the laptop back; it returns to the pool. A damaged one also gets a
-    repair ticket of `category` through the repairs' own declaration, with `note` as its
-    description, in the same transaction."""
-    at = at or timezone.now()
-    with transaction.atomic():
-        _device_check(actor=actor, device=device)
-        holding = current_holdings(devices=[device]).select_related("student").first()
-        if holding is None or not may_act_for_student(user=actor, profile=student_profile(holding.student)):
-            raise Conflict(
-                _("Laptop %(device)s is not lent to any student.") % {"device": device},
-                rule="not_assigned",
-                field="device",
-            )
-        if condition not in Condition.values:
-            raise Invalid(_("Say in which condition the laptop comes back."), rule="condition", field="condition")
-        note = (note or "").strip()
-        if condition == Condition.DAMAGED:
-            if category not in RETURN_CATEGORIES:
-                raise Invalid(
-                    _("Say what is damaged: the repair ticket is opened in that category."),
-                    rule="damage_category",
-                    field="category",
-                )
-            if not note:
-                raise Invalid(
-                    _("Describe the damage in a few words: it becomes the repair ticket’s description."),
-                    rule="damage_note",
-                    field="note",
-                )
-        fleet_services.assignment_close(assignment=holding, at=at, device_status=Device.Status.IN_STOCK)
-        ticket = None
-        if condition == Condition.DAMAGED:
-            device = Device.objects.select_related("establishment").get(pk=device.pk)
-            ticket = ticket_declare(device=device, reporter=actor, category=category, description=note, at=at)
-        HandoverEvent.objects.create(
-            kind=HandoverEvent.Kind.RETURNED,
-            at=at,
-            actor=actor,
-            assignment=holding,
-            device=device,
-            student_id=holding.student_id,
-            condition=condition,
-            note=note,
-            payload={"ticket": ticket.reference} if ticket else {},
-        )
-    return ReturnResult(assignment=holding, ticket=ticket)
-
-
-# Messages to the student (through the outbox, in the caller's transaction)
-
-
-def _tell(*, user, event: str, template: str, key: str, context: dict) -> None:
-    if not user.is_active:
-        return
-    profile = fleet.profile_of(user)
-    language = (profile and profile.language) or settings.LANGUAGE_CODE
-    link = f"{settings.SITE_URL.rstrip('/')}/distribution/my-laptop/"
-    rendered = message_render(
-        template_name=f"distribution/messages/{template}.txt",
-        context={**context, "name": user.first_name or user.get_username()},
-        language=language,
-        recipient_name=user.first_name,
-        link=link,
-    )
-    channels = []
-    if user.email and (profile is None or profile.notify_by_email):
-        channels.append((Notification.Channel.EMAIL, user.email, rendered.body))
-    if profile and profile.notify_by_sms and profile.phone:
-        channels.append((Notification.Channel.SMS, profile.phone, rendered.sms))
-    for channel, address, body in channels:
-        outbox_add(
-            recipient=user,
-            channel=channel,
-            event=event,
-            subject=rendered.subject,
-            body=body,
-            html_body=rendered.html_body if channel == Notification.Channel.EMAIL else "",
-            idempotency_key=f"{key}:{user.pk}:{channel}",
-            link=link,
-            address=address,
-            language=language,
-        )
