@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # CI, production stage: what an operator does from a fresh clone, on PostgreSQL + Redis.
 #   1. requirements.txt alone into a fresh virtualenv (no dev tools to hide a missing package);
-#   2. migrate, demo data (loaded under the local profile), a Celery worker and gunicorn with
-#      DJANGO_ENV=production;
+#   2. migrate, demo data (loaded under the local profile), a Celery worker, Celery beat and
+#      gunicorn with DJANGO_ENV=production;
 #   3. walk it: /healthz, a login, a demo account refused, a declaration through the API, and its
 #      e-mail delivered by the worker (.ci/production_walk.py);
 #   4. back up (deploy/backup.sh), drop and restore (deploy/restore.sh): the app answers with the
@@ -32,6 +32,7 @@ cleanup() {
 trap cleanup EXIT
 show_logs() {
     echo "--- worker log (tail)"; tail -n 40 "$work/worker.log" || true
+    echo "--- beat log (tail)"; tail -n 20 "$work/beat.log" || true
     echo "--- web log (tail)"; tail -n 40 "$work/web.log" || true
 }
 trap 'show_logs' ERR
@@ -75,8 +76,12 @@ Profile.objects.create(user=manager, role=Role.MANAGER)
 "
 "$py" manage.py collectstatic --noinput --verbosity 0
 
-echo "--- Celery worker and gunicorn (production profile)"
+echo "--- Celery worker, beat and gunicorn (production profile)"
 setsid "$work/venv/bin/celery" -A config worker --loglevel INFO --concurrency 2 >"$work/worker.log" 2>&1 &
+pids+=($!)
+# Beat with the outbox sweep every 5 s instead of 30, so that the walk sees a scheduled job run.
+NOTIFICATIONS_SWEEP_EVERY=5 setsid "$work/venv/bin/celery" -A config beat --loglevel INFO \
+    --schedule "$work/celerybeat-schedule" >"$work/beat.log" 2>&1 &
 pids+=($!)
 setsid "$work/venv/bin/gunicorn" -c config/gunicorn.py --bind "127.0.0.1:$PORT" --workers 2 config.wsgi \
     >"$work/web.log" 2>&1 &
@@ -89,6 +94,15 @@ done
 echo "--- the walk"
 python3 .ci/production_walk.py walk "$BASE" "$work/mail" ci-student "$password"
 grep -q '"logger": "config.request"' "$work/web.log"  # JSON lines, one per request
+
+echo "--- beat publishes the scheduled jobs and the worker runs them"
+for _ in $(seq 40); do
+    grep -q "notifications.tasks.sweep_outbox.*succeeded" "$work/worker.log" && break
+    sleep 0.5
+done
+grep -q "Sending due task notifications-sweep-outbox" "$work/beat.log"
+grep -q "notifications.tasks.sweep_outbox.*succeeded" "$work/worker.log"
+echo "  ok: beat sent the outbox sweep and the worker ran it"
 
 echo "--- backup, drop, restore"
 before="$(python3 .ci/production_walk.py tickets "$BASE" ci-manager "$password")"

@@ -132,6 +132,8 @@ AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "config.auth.D
 AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURES_PER_ACCOUNT", default=10)
 AXES_ADDRESS_FAILURE_LIMIT = env.int("LOGIN_FAILURES_PER_ADDRESS", default=50)
 AXES_COOLOFF_TIME = dt.timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=15))
+# The campaign dashboard's figures are computed once per scope and shared this long (seconds).
+CAMPAIGN_PROGRESS_CACHE_SECONDS = env.int("CAMPAIGN_PROGRESS_CACHE_SECONDS", default=2)
 # Password reset e-mails per hour, per caller's address and per mailbox (config/auth_views.py).
 PASSWORD_RESETS_PER_ADDRESS = env.int("PASSWORD_RESETS_PER_ADDRESS", default=10)
 PASSWORD_RESETS_PER_EMAIL = env.int("PASSWORD_RESETS_PER_EMAIL", default=3)

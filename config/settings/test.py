@@ -17,3 +17,5 @@ CELERY_TASK_ALWAYS_EAGER = True
 # django-axes needs the request at every authenticate(); the test client's login() passes none.
 # The login-throttling tests (tests/config/test_throttling.py) turn it back on.
 AXES_ENABLED = False
+# Figures fresh at every request in tests; the sharing has its own test.
+CAMPAIGN_PROGRESS_CACHE_SECONDS = 0

@@ -128,3 +128,29 @@ def test_on_the_dashboard_the_menu_marks_the_campaign_not_the_hand_over_desk(cli
     assert current == ["Campagne"]
     current = [item["label"] for item in client.get("/distribution/").context["nav_items"] if item["current"]]
     assert current == ["Remise des ordinateurs"]
+
+
+def test_the_figures_are_computed_once_per_scope_and_shared_for_a_moment(
+    client, region, settings, django_assert_max_num_queries
+):
+    from django.core.cache import cache
+    from django.test import Client
+
+    settings.CAMPAIGN_PROGRESS_CACHE_SECONDS = 60
+    cache.clear()
+    live = URL + "live/"
+    client_for(client, Role.MANAGER)
+    first = client.get(live, {"year": region["year"]}).json()
+    hand_over(region["late"], at(timezone.now()), 1)
+    # Another manager polls: the region's figures come from the cache (no campaign query).
+    other = client_for(Client(), Role.SUPERVISOR)
+    with django_assert_max_num_queries(2):  # the session and the person; the figures are shared
+        shared = other.get(live, {"year": region["year"], "since": first["fingerprint"]}).json()
+    assert shared["changed"] is False
+    # School staff never read the region's entry: theirs is their school's own.
+    staff = client_for(Client(), Role.STAFF, establishment=region["late"])
+    mine = staff.get(URL, {"year": region["year"]}).context["progress"]
+    assert [row.key for row in mine.establishments] == [region["late"].uai]
+    cache.clear()
+    assert client.get(live, {"year": region["year"], "since": first["fingerprint"]}).json()["changed"] is True
+    cache.clear()
