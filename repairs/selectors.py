@@ -95,7 +95,7 @@ def capped_state_counts(*, queryset: QuerySet[Ticket], cap: int | None = None) -
     walk of its index stops there), and whether there were more than `cap`: then the counts are
     those of a sample and must not be shown as totals."""
     cap = SEARCH_COUNT_CAP if cap is None else cap
-    first = queryset.filter(is_open=True).order_by("due_key", "pk").values("pk")[: cap + 1]
+    first = queryset.filter(is_open=True).order_by(*DEFAULT_ORDER.fields).values("pk")[: cap + 1]
     rows = Ticket.objects.filter(pk__in=first).values("state").annotate(n=Count("pk")).order_by()
     counts = {row["state"]: row["n"] for row in rows}
     return counts, sum(counts.values()) > cap
