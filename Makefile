@@ -14,13 +14,21 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
 # Installs come from the lock files: every transitive package pinned and checked by its hash.
+# uv installs them in seconds where pip takes half a minute; pip stays the fallback, so a machine
+# where uv cannot be fetched or cannot reach the index still installs (more slowly).
 PIP_INSTALL = $(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes
-$(VENV)/.installed: requirements.lock | $(BIN)/python
-	$(PIP_INSTALL) -r requirements.lock
+UV_INSTALL = $(BIN)/uv pip install --quiet --python $(BIN)/python --require-hashes
+INSTALL = ([ -x $(BIN)/uv ] && $(UV_INSTALL) -r $(1)) || $(PIP_INSTALL) -r $(1)
+
+$(BIN)/uv: requirements-uv.lock | $(BIN)/python
+	-$(PIP_INSTALL) -r requirements-uv.lock
+
+$(VENV)/.installed: requirements.lock | $(BIN)/uv
+	$(call INSTALL,requirements.lock)
 	touch $@
 
 $(VENV)/.installed-dev: requirements-dev.lock $(VENV)/.installed
-	$(PIP_INSTALL) -r requirements-dev.lock
+	$(call INSTALL,requirements-dev.lock)
 	touch $@
 
 ## make lock: after editing requirements.txt or requirements-dev.txt, re-pin everything with hashes.
@@ -29,6 +37,7 @@ PIP_COMPILE = $(BIN)/pip-compile --quiet --generate-hashes --strip-extras --allo
 lock: $(VENV)/.installed-dev
 	$(PIP_COMPILE) --output-file requirements.lock requirements.txt
 	$(PIP_COMPILE) --constraint requirements.lock --output-file requirements-dev.lock requirements-dev.txt
+	grep '^uv==' requirements-uv.lock | cut -d' ' -f1 | $(PIP_COMPILE) --output-file requirements-uv.lock -
 
 migrate: $(VENV)/.installed
 	$(BIN)/python manage.py migrate --noinput
