@@ -10,12 +10,10 @@ from io import StringIO
 import pytest
 from django.apps import apps
 from django.contrib.auth import get_user_model
-from django.core.management import CommandError, call_command
+from django.core.management import call_command
 from django.test import Client
-from django.utils import translation
 
-from demo import seed as demo_seed
-from demo.fleet import generator, rows, writer
+from demo.fleet import generator, rows
 from demo.fleet.identifiers import uai_check_letter
 from devices import permissions
 from devices.models import (
@@ -32,6 +30,9 @@ from devices.models import (
     uai_validator,
 )
 from devices.selectors import coverage_for, device_holder_assignment
+from tests.demo.conftest import kept_for_the_module
+
+pytestmark = pytest.mark.django_db
 
 User = get_user_model()
 
@@ -62,9 +63,11 @@ def held_device(username: str) -> Device:
     )
 
 
-@pytest.fixture
-def seeded(db):
-    return seed()
+@pytest.fixture(scope="module")
+def seeded(django_db_setup, django_db_blocker):
+    """The small demo, seeded once for this module's tests (each test's changes are undone after it)."""
+    with kept_for_the_module(django_db_blocker, seed) as summary:
+        yield summary
 
 
 @pytest.fixture(scope="module")
@@ -192,19 +195,6 @@ def test_generated_accounts_cannot_log_in(seeded):
     assert not Client().login(username=generated.username, password="demo")
 
 
-def test_summary_lists_what_was_created_and_the_demo_accounts(db):
-    establishments = len(generator.demo_data_generate(scale="small").establishments)
-
-    with translation.override("en"):  # the msgids; French comes from locale/
-        first, second = seed(), seed()
-
-    assert f"{establishments} created, {establishments} in total" in first
-    assert f"0 created, {establishments} in total" in second
-    for username in rows.DEMO_USERNAMES:
-        assert username in first
-    assert "password: demo" in first
-
-
 # Running it again, and where it must not run.
 
 
@@ -228,47 +218,6 @@ def test_seeding_again_restores_the_demo_accounts(seeded):
 
     assert Client().login(username="demo-student", password="demo")
     assert permissions.role_of(user("demo-student")) == Role.STUDENT
-
-
-def test_seed_demo_is_refused_when_demo_data_is_not_allowed(db, settings):
-    settings.DEMO_DATA_ALLOWED = False
-
-    with pytest.raises(CommandError, match="DEMO_DATA_ALLOWED"):
-        seed()
-
-    assert not User.objects.exists()
-    assert not Establishment.objects.exists()
-
-
-def test_the_writer_itself_refuses_when_demo_data_is_not_allowed(db, settings):
-    settings.DEMO_DATA_ALLOWED = False
-
-    with pytest.raises(writer.DemoDataNotAllowed):
-        demo_seed.demo_data_seed(scale="small")
-
-
-def test_small_seed_makes_no_query_per_row(db, django_assert_max_num_queries):
-    dataset = generator.demo_data_generate(scale="small")
-    ctx = writer.SeedContext(dataset=dataset, progress=writer.NoProgress())
-
-    # The fleet alone (the tickets have their own budget in test_seed_tickets.py): about 2,200 rows
-    # in bulk inserts (SQLite splits them at 999 parameters), no query per row.
-    with django_assert_max_num_queries(60):
-        for _name, step in demo_seed.FLEET_STEPS:
-            step(ctx)
-
-
-def test_a_failing_ticket_step_leaves_nothing_written(db, monkeypatch):
-    def fail(ctx: writer.SeedContext) -> None:
-        assert ctx.device_ids[ctx.dataset.demo_devices["demo-student"]] == held_device("demo-student").pk
-        raise RuntimeError("the tickets failed")
-
-    monkeypatch.setattr(demo_seed, "seed_demo_tickets", fail)
-    with pytest.raises(RuntimeError):
-        seed()
-
-    assert not User.objects.exists()
-    assert not Device.objects.exists()
 
 
 # Determinism: the generator, without a database.

@@ -16,20 +16,16 @@ from django.db.models import Max
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from demo import seed as demo_seed
 from demo.fleet import generator as fleet_generator
-from demo.fleet import writer as fleet_writer
 from demo.fleet.rows import PARIS
 from demo.tickets import writer as tickets_writer
-from demo.tickets.drafts import TicketDraft
-from demo.tickets.fleet import load_demo_fleet
-from demo.tickets.generator import DemoTicketGenerator
 from demo.tickets.params import WORKSHOP_STATES
 from devices.models import Assignment, Device, FaultCategory, Role
 from repairs import permissions
 from repairs.models import ReferenceCounter, Ticket, TimelineEntry
 from repairs.services import ticket_declare
 from repairs.states import FINAL_STATES, OPEN_STATES, TRANSITIONS_BY_NAME, State
+from tests.demo.conftest import kept_for_the_module
 
 pytestmark = pytest.mark.django_db
 
@@ -42,15 +38,13 @@ def seed(scale: str = "small") -> None:
     call_command("seed_demo", scale=scale, verbosity=0)
 
 
-@pytest.fixture
-def demo_now(monkeypatch):
-    monkeypatch.setattr(tickets_writer, "demo_now", lambda dataset: NOW)
-    return NOW
-
-
-@pytest.fixture
-def seeded(demo_now):
-    seed()
+@pytest.fixture(scope="module")
+def seeded(django_db_setup, django_db_blocker):
+    """The small demo, seeded once for this module's tests (each test's changes are undone after it)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(tickets_writer, "demo_now", lambda dataset: NOW)
+        with kept_for_the_module(django_db_blocker, seed):
+            yield
 
 
 def held_device(username: str) -> Device:
@@ -59,29 +53,6 @@ def held_device(username: str) -> Device:
 
 def open_tickets():
     return Ticket.objects.filter(state__in=OPEN_STATES)
-
-
-def fleet_context() -> fleet_writer.SeedContext:
-    """The small fleet written without its tickets, as the tickets step receives it."""
-    dataset = fleet_generator.demo_data_generate(scale="small")
-    ctx = fleet_writer.SeedContext(dataset=dataset, progress=fleet_writer.NoProgress())
-    for _name, step in demo_seed.FLEET_STEPS:
-        step(ctx)
-    return ctx
-
-
-def summary(drafts: list[TicketDraft]) -> list[tuple]:
-    return [
-        (
-            d.device.serial,
-            d.category,
-            d.state,
-            d.reporter_id,
-            d.assignee_id,
-            [(e.at, e.name, e.payload) for e in d.entries],
-        )
-        for d in drafts
-    ]
 
 
 # Every state, realistic volumes.
@@ -319,26 +290,6 @@ def test_a_bigger_scale_afterwards_adds_tickets_on_the_new_laptops_only(seeded, 
     assert dict(Ticket.objects.filter(pk__in=before).values_list("pk", "state")) == before
     assert Ticket.objects.values("reference").distinct().count() == Ticket.objects.count()
     assert ReferenceCounter.objects.get(year=2026).value >= int(Ticket.objects.aggregate(m=Max("reference"))["m"][7:])
-
-
-def test_the_generator_is_deterministic_and_queries_nothing(demo_now, django_assert_num_queries):
-    ctx = fleet_context()
-    fleets = [load_demo_fleet(ctx) for _ in range(3)]  # the generator uses each one up
-    runs = []
-    for fleet, seed in zip(fleets, (1, 1, 2), strict=True):
-        with django_assert_num_queries(0):
-            runs.append(summary(DemoTicketGenerator(fleet=fleet, seed=seed, now=NOW).generate()))
-
-    assert runs[0] == runs[1]
-    assert runs[0] != runs[2]
-
-
-def test_loading_the_fleet_takes_a_fixed_handful_of_queries(demo_now, django_assert_max_num_queries):
-    ctx = fleet_context()
-    with django_assert_max_num_queries(15):
-        fleet = load_demo_fleet(ctx)
-    spares = sum(len(pool) for pool in fleet.spares.values())
-    assert len(fleet.devices) + spares == Device.objects.count()
 
 
 def test_seeded_open_tickets_get_their_due_dates(seeded):
