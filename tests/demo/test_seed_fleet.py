@@ -30,7 +30,7 @@ from devices.models import (
     uai_validator,
 )
 from devices.selectors import coverage_for, device_holder_assignment
-from tests.demo.conftest import kept_for_the_module
+from tests.once import kept_for_the_module
 
 pytestmark = pytest.mark.django_db
 

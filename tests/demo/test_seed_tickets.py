@@ -25,7 +25,7 @@ from repairs import permissions
 from repairs.models import ReferenceCounter, Ticket, TimelineEntry
 from repairs.services import ticket_declare
 from repairs.states import FINAL_STATES, OPEN_STATES, TRANSITIONS_BY_NAME, State
-from tests.demo.conftest import kept_for_the_module
+from tests.once import kept_for_the_module
 
 pytestmark = pytest.mark.django_db
 
