@@ -46,8 +46,14 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=10, help="seconds of load per URL under gunicorn")
     parser.add_argument("--keep", action="store_true", help="keep the PostgreSQL database and print its URL")
     parser.add_argument("--reuse", metavar="DATABASE_URL", help="measure a database built by an earlier --keep run")
+    parser.add_argument("--sqlite", metavar="PATH", help="build into this SQLite file and keep it (for --reuse)")
     args = parser.parse_args()
-    with throwaway.bench_database("region", given=args.reuse, keep=args.keep) as (backend, _tmp):
+    if args.sqlite and Path(args.sqlite).exists():
+        parser.error(f"{args.sqlite} exists: measure it with --reuse sqlite:///{Path(args.sqlite).resolve()}")
+    with throwaway.bench_database("region", given=args.reuse, sqlite_path=args.sqlite, keep=args.keep) as (
+        backend,
+        _tmp,
+    ):
         return run(args, backend=backend, build=not args.reuse)
 
 
