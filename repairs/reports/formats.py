@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import csv
 import io
+from html import escape  # Django's, without its lazy-string wrapper: the same text
 
 from django.contrib.auth import get_user_model
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -137,7 +137,7 @@ def table_body(rows: list[dict], keys) -> SafeString:
     language = get_language() or ""
     kinds = [COLUMNS_BY_KEY[k].kind for k in keys]
     if not rows:
-        message = escape(_("No ticket in this period and scope."))
+        message = escape(str(_("No ticket in this period and scope.")))
         return mark_safe(f'<tr><td colspan="{len(keys) + 1}">{message}</td></tr>\n    ')  # noqa: S308 - escaped
     lines = []
     for row in rows:
@@ -145,7 +145,7 @@ def table_body(rows: list[dict], keys) -> SafeString:
             f'<td class="num">{escape(cell_text(row.get(k), kind, language=language))}</td>'
             for k, kind in zip(keys, kinds, strict=True)
         )
-        lines.append(f'<tr><th scope="row">{escape(row["label"])}</th>{cells}</tr>\n    ')
+        lines.append(f'<tr><th scope="row">{escape(str(row["label"]))}</th>{cells}</tr>\n    ')
     return mark_safe("".join(lines))  # noqa: S308 - every value escaped above
 
 
