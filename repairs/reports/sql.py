@@ -67,5 +67,5 @@ def percentile_cont(ordered: Sequence[float], percent: int) -> float | None:
 
 
 def values_of(array: str | None) -> list[float]:
-    """The non-null numbers of a ValuesArray result."""
-    return [v for v in json.loads(array or "[]") if v is not None]
+    """The numbers of a ValuesArray result (its filter leaves NULLs out)."""
+    return json.loads(array or "[]")
