@@ -49,7 +49,7 @@ def opened_closed_series(tickets: QuerySet, params: ReportParams) -> tuple[str, 
         tickets.filter(**{f"{column}__gte": low, f"{column}__lt": high})
         .annotate(measure=Value(n, output_field=IntegerField()), bucket=Value(i, output_field=IntegerField()))
         .values("measure", "bucket")
-        .annotate(tickets=Count("pk"))
+        .annotate(tickets=Count(column))  # the indexed column: PostgreSQL reads the index alone
         .order_by()
         for n, (_measure, column) in enumerate(MEASURES)
         for i, (low, high) in enumerate(itertools.pairwise(bounds))
