@@ -168,6 +168,9 @@ def _grouped(relevant: QuerySet, dimension: Dimension, aggregates: dict) -> tupl
     return rows, total
 
 
+GROUP_BY_NUMBERS = re.compile(r"\d+(, \d+)*")
+
+
 def _rows_and_total(values: QuerySet, key: str, aggregates: dict) -> tuple[list[dict], dict | None]:
     """On PostgreSQL, the groups and their total in one pass (GROUPING SETS): the total's
     percentiles cannot be added up from the groups', and a second pass over the period's tickets
@@ -179,7 +182,7 @@ def _rows_and_total(values: QuerySet, key: str, aggregates: dict) -> tuple[list[
     compiler = grouped.query.get_compiler(using=grouped.db)
     sql, params = compiler.as_sql()
     head, _sep, keys = sql.rpartition(" GROUP BY ")
-    if not re.fullmatch(r"\d+(, \d+)*", keys):
+    if not GROUP_BY_NUMBERS.fullmatch(keys):
         return [row for row in grouped if not row.pop("is_total")], None
     with connection.cursor() as cursor:
         cursor.execute(f"{head} GROUP BY GROUPING SETS (({keys}), ())", params)
