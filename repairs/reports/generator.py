@@ -4,11 +4,11 @@ Every figure is aggregated by the database in one pass over columns stored with 
 (repairs/models/facts.py: the repeat-failure flags, beside the SLA engine's business durations,
 due dates and breach flags): one grouped query for the counts (conditional aggregates) and the percentiles
 (`percentile_cont` on PostgreSQL; on SQLite the group's values, whose percentiles are taken in
-Python), one for the fleet, one for the loaners out, two for the time series, and one for the
+Python), one for the fleet, one for the loaners out, one for the time series, and one for the
 per-section breakdown of the PDF. The number of queries does not depend on the number of
 tickets or of groups. The totals add the groups' sums in Python (a partition: each ticket is in
-exactly one group); their percentiles are the database's again on PostgreSQL, and on SQLite
-those of all the groups' values together.
+exactly one group); their percentiles are the database's on PostgreSQL, from the same pass
+(GROUPING SETS), and on SQLite those of all the groups' values together.
 
 Definitions, for a period [start, end) in Europe/Paris:
 - opened: declared in the period; closed: reached a final state in the period;
