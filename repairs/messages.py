@@ -25,7 +25,7 @@ from django.utils import timezone
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
-from devices.models import FaultCategory, Role
+from devices.models import FaultCategory, Profile, Role
 from devices.permissions import profile_of
 from devices.selectors import current_holdings
 from notifications.models import Notification
@@ -196,9 +196,12 @@ def _people(*, ticket: Ticket, audience: tuple[str, ...], holders: set[int] | No
         direct.add(ticket.assignee_id)
     wanted = Q(pk__in=direct)
     if ticket.establishment_id:
-        wanted |= Q(
-            profile__role=Role.STAFF, profile__establishment_id=ticket.establishment_id, profile__daily_digest=True
-        )
+        # The digest staff by a subquery on the profiles' index: an OR across the join made the
+        # database read every user (58,000 in a region, 20 to 40 ms of each declaration).
+        digest = Profile.objects.filter(
+            role=Role.STAFF, establishment_id=ticket.establishment_id, daily_digest=True
+        ).values("user_id")
+        wanted |= Q(pk__in=digest)
     people = list(get_user_model().objects.filter(wanted).select_related("profile").order_by("pk"))
     return direct, people
 

@@ -247,8 +247,12 @@ class Ticket(FSMModelMixin, OptimisticLockMixin, ReportFactsMixin, models.Model)
             # Every column a report's grouped query reads, by place: the report is one pass of
             # this index (a tenth of the table's width), not one visit of each ticket's row.
             models.Index(fields=REPORT_COLUMNS, name="ticket_report"),
+            # Loaners out at a date, by place: the report reads this index alone (at a million
+            # tickets, reading each loan's row for its return date took 0.2 to 0.7 s).
             models.Index(
-                fields=["loaner_lent_at"], condition=Q(loaner_lent_at__isnull=False), name="ticket_loaner_lent"
+                fields=["loaner_lent_at", "loaner_returned_at", "establishment"],
+                condition=Q(loaner_lent_at__isnull=False),
+                name="ticket_loaners_by_place",
             ),
             models.Index(fields=["resolved_at"]),
             models.Index(fields=["first_responded_at"]),

@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import csv
 import io
+from html import escape  # Django's, without its lazy-string wrapper: the same text
 
 from django.contrib.auth import get_user_model
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
@@ -24,18 +27,18 @@ from repairs.states import Coverage
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def cell_text(value, kind: str) -> str:
+def cell_text(value, kind: str, *, language: str | None = None) -> str:
     """A figure as people read it, in the active language (1,5 in French, 1.5 in English)."""
     if value is None:
         return "—"
     if kind == "int":
-        return number_text(value)
+        return number_text(value, language=language)
     if kind == "decimal":
-        return number_text(value, 1)
+        return number_text(value, 1, language=language)
     if kind == "percent":
-        return number_text(value, 1) + " %"
+        return number_text(value, 1, language=language) + " %"
     if kind == "money":
-        return number_text(value, 2) + " €"
+        return number_text(value, 2, language=language) + " €"
     return str(value)
 
 
@@ -127,6 +130,25 @@ def _cells(row: dict, keys) -> list[dict]:
     return [{"text": cell_text(row.get(k), COLUMNS_BY_KEY[k].kind), "kind": COLUMNS_BY_KEY[k].kind} for k in keys]
 
 
+def table_body(rows: list[dict], keys) -> SafeString:
+    """The rows of a report table (_table.html, _costs.html), written here rather than by two
+    template loops: a region report has some 8,000 cells, and the loops took a fifth of the page's
+    time. The same markup as the loops it replaces (a test compares them)."""
+    language = get_language() or ""
+    kinds = [COLUMNS_BY_KEY[k].kind for k in keys]
+    if not rows:
+        message = escape(str(_("No ticket in this period and scope.")))
+        return mark_safe(f'<tr><td colspan="{len(keys) + 1}">{message}</td></tr>\n    ')  # noqa: S308 - escaped
+    lines = []
+    for row in rows:
+        cells = "".join(
+            f'<td class="num">{escape(cell_text(row.get(k), kind, language=language))}</td>'
+            for k, kind in zip(keys, kinds, strict=True)
+        )
+        lines.append(f'<tr><th scope="row">{escape(str(row["label"]))}</th>{cells}</tr>\n    ')
+    return mark_safe("".join(lines))  # noqa: S308 - every value escaped above
+
+
 def report_context(report: Report, *, sections: bool = False) -> dict:
     """What the HTML page and the PDF templates show."""
     p = report.params
@@ -143,10 +165,10 @@ def report_context(report: Report, *, sections: bool = False) -> dict:
             if report.fleet or not k.startswith("devices")
         ],
         "columns": [COLUMNS_BY_KEY[k] for k in TABLE_KEYS],
-        "rows": [{"key": r["key"], "label": r["label"], "cells": _cells(r, TABLE_KEYS)} for r in report.rows],
+        "table_body": table_body(report.rows, TABLE_KEYS),
         "total": {"label": report.total["label"], "cells": _cells(report.total, TABLE_KEYS)},
         "cost_columns": [COLUMNS_BY_KEY[k] for k in COST_KEYS],
-        "cost_rows": [{"key": r["key"], "label": r["label"], "cells": _cells(r, COST_KEYS)} for r in report.rows],
+        "cost_body": table_body(report.rows, COST_KEYS),
         "cost_total": {"label": report.total["label"], "cells": _cells(report.total, COST_KEYS)},
         "charts_overview": [
             {

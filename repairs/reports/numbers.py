@@ -16,8 +16,9 @@ def _separators(language: str) -> tuple[str, str, object]:
     return get_format("DECIMAL_SEPARATOR"), get_format("THOUSAND_SEPARATOR"), get_format("NUMBER_GROUPING")
 
 
-def number_text(value: float | int, digits: int = 0) -> str:
-    decimal, thousands, grouping = _separators(get_language() or "")
+def number_text(value: float | int, digits: int = 0, *, language: str | None = None) -> str:
+    """`language`: the active one, when the caller writes many numbers and has looked it up once."""
+    decimal, thousands, grouping = _separators(language if language is not None else (get_language() or ""))
     if grouping != 3 or not isinstance(value, int | float) or isinstance(value, bool) or "e" in str(value).lower():
         return number_format(value, decimal_pos=digits, use_l10n=True, force_grouping=True)
     text = str(value)

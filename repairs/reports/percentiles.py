@@ -32,7 +32,11 @@ def percentile_measures() -> tuple[Percentile, ...]:
 
 
 def percentile_filters(q: dict[str, Q]) -> dict[str, Q]:
-    return {"first_response": q["responded"], "resolution": q["resolved"], "manufacturer": q["returned"]}
+    """The tickets whose value counts, for each measure. A percentile ignores missing values: the
+    database is told so first, and skips the dates of most tickets (most have no manufacturer
+    time, and open ones no resolution time)."""
+    periods = {"first_response": q["responded"], "resolution": q["resolved"], "manufacturer": q["returned"]}
+    return {p.name: Q(**{f"{p.field}__isnull": False}) & periods[p.name] for p in percentile_measures()}
 
 
 def native_percentiles(q: dict[str, Q]) -> dict:
@@ -44,14 +48,15 @@ def native_percentiles(q: dict[str, Q]) -> dict:
     }
 
 
-def percentile_figures(relevant: QuerySet, grouped: list[dict], q, dimension: Dimension):
-    """{group key: {measure: [p50, p90]}}, and the same for the total."""
+def percentile_figures(relevant: QuerySet, grouped: list[dict], q, dimension: Dimension, *, whole: dict | None = None):
+    """{group key: {measure: [p50, p90]}}, and the same for the total. `whole`: the total's row of
+    the grouped pass, when the database computed it in the same pass (PostgreSQL)."""
     names = [p.name for p in percentile_measures()]
     if percentile_native():  # computed by the grouped query already; the total needs its own pass
         by_group = {
             row[dimension.ticket_key]: {n: [row[f"{n}_p{pc}"] for pc in PERCENTS] for n in names} for row in grouped
         }
-        totals = relevant.aggregate(**native_percentiles(q))
+        totals = whole if whole is not None else relevant.aggregate(**native_percentiles(q))
         return by_group, {n: [totals[f"{n}_p{pc}"] for pc in PERCENTS] for n in names}
     by_group, everything = {}, {n: [] for n in names}
     for row in grouped:

@@ -13,7 +13,7 @@ import json
 from collections.abc import Sequence
 
 from django.db import connection
-from django.db.models import Aggregate, FloatField, Func, TextField
+from django.db.models import Aggregate, FloatField, Func, IntegerField, TextField
 
 
 class Epoch(Func):
@@ -38,6 +38,16 @@ class PercentileCont(Aggregate):
 
     def __init__(self, expression, *, percent: int, **extra):
         super().__init__(expression, fraction=f"{int(percent) / 100:.2f}", **extra)
+
+
+class Grouping(Aggregate):
+    """PostgreSQL's GROUPING(key): 1 on the row of a grouping set that leaves the key out (the
+    total of GROUPING SETS ((key), ())), 0 on the groups' rows. An aggregate for Django, so that it
+    stays out of the GROUP BY."""
+
+    function = "GROUPING"
+    output_field = IntegerField()
+    allow_distinct = False
 
 
 def percentile_native() -> bool:
@@ -67,5 +77,5 @@ def percentile_cont(ordered: Sequence[float], percent: int) -> float | None:
 
 
 def values_of(array: str | None) -> list[float]:
-    """The non-null numbers of a ValuesArray result."""
-    return [v for v in json.loads(array or "[]") if v is not None]
+    """The numbers of a ValuesArray result (its filter leaves NULLs out)."""
+    return json.loads(array or "[]")

@@ -31,6 +31,8 @@ def test_a_row_is_pending_and_enqueued_after_commit(django_capture_on_commit_cal
         row = add(person, link="https://sav.example.org/tickets/R-2026-000001/")
     assert row.status == "pending"
     assert (row.address, row.attempts, row.language) == ("camille@example.org", 0, "fr")
+    stored = Notification.objects.get(pk=row.pk)  # the row returned is the row written
+    assert (stored.link, stored.created_at, stored.recipient) == (row.link, row.created_at, person)
     assert len(callbacks) == 1
     assert mailoutbox == []  # nothing leaves before commit
 

@@ -15,7 +15,7 @@ TRANSACTION_CONTROL = ("BEGIN", "BEGIN IMMEDIATE", "COMMIT")
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_student_declares_from_the_page_in_twelve_queries(client, monkeypatch):
+def test_a_student_declares_from_the_page_in_ten_statements(client, monkeypatch):
     monkeypatch.setattr("notifications.publish._publisher", lambda notification_id: True)
     world = build_world()
     world.student.email = "eleve@ac-toulouse.fr"
@@ -29,7 +29,7 @@ def test_a_student_declares_from_the_page_in_twelve_queries(client, monkeypatch)
     # Transaction control aside: SQLite's BEGIN IMMEDIATE and COMMIT are statements in Django's
     # log, PostgreSQL's are not; what is counted is the same on both.
     statements = [q["sql"] for q in queries.captured_queries if q["sql"] not in TRANSACTION_CONTROL]
-    assert len(statements) <= 12, "\n".join(s[:120] for s in statements)
+    assert len(statements) <= 10, "\n".join(s[:120] for s in statements)
     ticket = Ticket.objects.get()
     assert Notification.objects.filter(recipient=world.student, event="ticket.declared").count() == 1
     # Nothing is read twice: the holder, the device and the open tickets are each asked once.

@@ -230,3 +230,91 @@ def test_figures_are_written_as_django_writes_them(language):
             for digits in (0, 1):
                 expected = number_format(value, decimal_pos=digits, use_l10n=True, force_grouping=True)
                 assert number_text(value, digits) == expected, (value, digits)
+
+
+def plain_figures(tickets: list[Ticket], start: dt.datetime, end: dt.datetime) -> dict:
+    """Each count of a report row, ticket by ticket in Python, from the definitions."""
+
+    def within(moment):
+        return moment is not None and start <= moment < end
+
+    names = "opened closed backlog first_response_breaches resolution_breaches swapped manufacturer repaired"
+    figures = dict.fromkeys((*names.split(), "unrepaired", "repeat_30_days", "repeat_90_days", "costed"), 0)
+    for t in tickets:
+        closed = within(t.resolved_at)
+        returned = closed and t.state not in ("closed_no_fault", "cancelled")
+        figures["opened"] += within(t.declared_at)
+        figures["closed"] += closed
+        figures["backlog"] += t.declared_at < end and (t.resolved_at is None or t.resolved_at >= end)
+        figures["first_response_breaches"] += within(t.first_response_due_at) and t.first_response_breached
+        figures["resolution_breaches"] += within(t.resolution_due_at) and t.resolution_breached
+        figures["swapped"] += returned and t.replacement_id is not None
+        figures["manufacturer"] += returned and t.replacement_id is None and t.rma_number != ""
+        figures["repaired"] += returned and t.replacement_id is None and not t.rma_number and not t.returned_unrepaired
+        figures["unrepaired"] += returned and t.returned_unrepaired
+        figures["repeat_30_days"] += within(t.declared_at) and t.repeat_30_days
+        figures["repeat_90_days"] += within(t.declared_at) and t.repeat_90_days
+        figures["costed"] += closed and (t.parts_cost > 0 or t.labour_cost > 0)
+    return figures
+
+
+@pytest.mark.parametrize(
+    ("date_from", "date_to", "bucket"),
+    [
+        (dt.date(2025, 9, 1), dt.date(2026, 8, 31), "month"),
+        (dt.date(2026, 1, 1), dt.date(2026, 3, 31), "week"),
+        (dt.date(2026, 3, 1), dt.date(2026, 3, 31), "day"),  # a month with the change to summer time
+        (dt.date(2020, 1, 1), dt.date(2027, 12, 31), "year"),
+    ],
+)
+def test_counts_and_series_are_those_of_a_plain_count_of_each_ticket(history, date_from, date_to, bucket):
+    tickets = list(Ticket.objects.order_by("pk"))
+    # Outcomes the history has not: swaps, refused quotes, costs, closings without fault.
+    for n, t in enumerate(t for t in tickets if t.state == "returned"):
+        changes = [
+            {"replacement": DeviceFactory(establishment=t.establishment)},
+            {"returned_unrepaired": True},
+            {"parts_cost": 35, "labour_cost": 0},
+            {"state": "closed_no_fault"},
+            {"labour_cost": 20, "rma_number": ""},
+        ][n % 6 :][:1]
+        for change in changes:
+            Ticket.objects.filter(pk=t.pk).update(**change)
+    tickets = list(Ticket.objects.select_related("establishment").order_by("pk"))
+    params = ReportParams(date_from=date_from, date_to=date_to, group_by="establishment")
+    report = report_build(params=params, now=dt.datetime(2028, 1, 1, tzinfo=PARIS))
+    start, end = params.start, params.end
+    rows = {row["key"]: row for row in report.rows}
+    for uai in {t.establishment.uai for t in tickets}:
+        expected = plain_figures([t for t in tickets if t.establishment.uai == uai], start, end)
+        assert {k: rows[uai][k] for k in expected} == expected, uai
+    assert {k: report.total[k] for k in expected} == plain_figures(tickets, start, end)
+    if bucket == "year":  # every ticket: each outcome is there to be counted
+        assert all(report.total[k] for k in ("swapped", "unrepaired", "costed", "manufacturer", "repeat_30_days"))
+
+    assert report.bucket == bucket
+    bounds = [dt.datetime.combine(p["bucket"], dt.time(), tzinfo=PARIS) for p in report.series[1:]]
+    for n, point in enumerate(report.series):
+        low = start if n == 0 else bounds[n - 1]
+        high = bounds[n] if n < len(bounds) else end
+        assert point["opened"] == sum(low <= t.declared_at < high for t in tickets), point
+        assert point["closed"] == sum(t.resolved_at is not None and low <= t.resolved_at < high for t in tickets)
+    assert sum(p["opened"] for p in report.series) == report.total["opened"] > 0
+
+
+@pytest.mark.parametrize("group_by", ["establishment", "departement", "technician"])
+def test_the_total_of_the_same_pass_is_the_total_of_a_pass_of_its_own(history, group_by, monkeypatch):
+    """On PostgreSQL the groups and their total come from one pass (GROUPING SETS), or, when
+    Django's GROUP BY cannot be rewritten, from a pass each: the same report either way."""
+    import re
+
+    from repairs.reports import generator
+
+    params = ReportParams(date_from=dt.date(2025, 9, 1), date_to=dt.date(2026, 8, 31), group_by=group_by)
+    now = dt.datetime(2027, 1, 1, tzinfo=PARIS)
+    one_pass = report_build(params=params, now=now)
+    monkeypatch.setattr(generator, "GROUP_BY_NUMBERS", re.compile(r"(?!)"))  # never matches
+    two_passes = report_build(params=params, now=now)
+    assert one_pass.rows == two_passes.rows
+    assert one_pass.total == two_passes.total
+    assert one_pass.total["resolution_median_hours"] is not None
