@@ -16,7 +16,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Count, Sum
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from devices.models import Device, DeviceModel, FaultCategory
@@ -94,24 +94,27 @@ def _failures_by_batch(
 ) -> dict[tuple[int, dt.date | None, str], int]:
     """{(model id, delivery month, category): failures declared in [since, until)}: one query over
     the weekly counts of the whole weeks and the tickets of the partial weeks at both ends."""
-    window = split(since=since, until=until, field="declared_at")
     kept = (
-        BatchWeek.objects.filter(window.weeks, category__in=categories)
+        BatchWeek.objects.filter(category__in=categories)
         .values("model_id", "delivered_month", "category")
         .annotate(n=Sum("failures"))
         .values_list("model_id", "delivered_month", "category", "n")
         .order_by()
     )
-    edges = (
-        Ticket.objects.filter(window.edges, category__in=categories)
-        .exclude(state__in=params.NOT_FAILURES)
-        .values("device__model_id", "device__delivered_on", "category")
-        .annotate(n=Count("id"))
-        .values_list("device__model_id", "device__delivered_on", "category", "n")
-        .order_by()
-    )
+
+    def tickets(edge: Q):
+        return (
+            Ticket.objects.filter(edge, category__in=categories)
+            .exclude(state__in=params.NOT_FAILURES)
+            .values("device__model_id", "device__delivered_on", "category")
+            .annotate(n=Count("id"))
+            .values_list("device__model_id", "device__delivered_on", "category", "n")
+            .order_by()
+        )
+
+    rows = split(since=since, until=until, field="declared_at").union(kept, tickets)
     failures: dict[tuple[int, dt.date | None, str], int] = defaultdict(int)
-    for model_id, delivered, category, n in kept.union(edges, all=True):
+    for model_id, delivered, category, n in rows:
         failures[(model_id, _month(delivered), category)] += n
     return failures
 
