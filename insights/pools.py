@@ -261,11 +261,12 @@ def pool_plan(*, now: dt.datetime | None = None, establishment: Establishment | 
     weeks, probability = params.pool_weeks(), params.pool_probability()
     since = until - dt.timedelta(weeks=weeks)
     scope = {} if establishment is None else {"establishment": establishment}
-    places = Establishment.objects.select_related("zone").order_by("name")
+    places = Establishment.objects.order_by("name")
     if establishment is not None:
         places = places.filter(pk=establishment.pk)
     pools: dict[int | None, Pool] = {
-        e.pk: Pool(e.pk, e.uai, e.name, e.zone_id, e.zone.name if e.zone_id else "") for e in places
+        pk: Pool(pk, uai, name, zone_id, zone or "")
+        for pk, uai, name, zone_id, zone in places.values_list("pk", "uai", "name", "zone_id", "zone__name")
     }
     if establishment is None:
         pools[DEPOT] = Pool(DEPOT, "", "", None, "")

@@ -4,6 +4,7 @@ this app, which sits above it); the manager's tables of pools, drawn in Python (
 
 from django import template
 
+from insights.html import moves_table as draw_moves_table
 from insights.html import pool_table as draw_pool_table
 from insights.selectors import establishment_pool
 
@@ -18,3 +19,8 @@ def pool_advice(establishment):
 @register.simple_tag
 def pool_table(pools, testid):
     return draw_pool_table(pools, testid=testid)
+
+
+@register.simple_tag
+def moves_table(moves):
+    return draw_moves_table(moves)
