@@ -43,8 +43,9 @@ def main() -> int:
     parser.add_argument(
         "--reuse", metavar="DATABASE_URL", help="measure a region built earlier (a copy: it is changed)"
     )
+    parser.add_argument("--keep", action="store_true", help="keep the PostgreSQL database built (for --reuse)")
     args = parser.parse_args()
-    with throwaway.bench_database("insights", given=args.reuse) as (backend, _tmp):
+    with throwaway.bench_database("insights", given=args.reuse, keep=args.keep) as (backend, _tmp):
         return run(args, backend=backend)
 
 
