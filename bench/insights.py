@@ -4,6 +4,7 @@ a bare one-query view.
     .venv/bin/python bench/insights.py                                   # SQLite, 100,000 tickets
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres .venv/bin/python bench/insights.py
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres .venv/bin/python bench/insights.py --tickets 1000000
+    .venv/bin/python bench/insights.py --reuse postgres://postgres@127.0.0.1:5432/COPY_OF_A_REGION
 
 Builds the region of bench/region_data.py (370 establishments, 61,000 laptops, `--tickets`
 tickets over three school years) in a throwaway database, adds a third of the laptops on an older
@@ -11,6 +12,11 @@ master image and spreads their delivery dates over four summers (so that drift a
 something to find), then times: the selectors called directly (pool plan of the region, one
 establishment's pool, batch analysis, drift), and the pages and JSON answers through the test
 client, each request right after a bare request (bench/bare.py). Read the ratios and medians.
+
+`--reuse DATABASE_URL` measures a region built earlier (`bench/region_figures.py --keep`; measure
+a copy, `createdb -T`, as this one migrates it and spreads its fleet): it is migrated (the insights
+migration derives the weekly counts from its tickets: the time is printed), found, and spread
+unless an earlier run did it.
 """
 
 from __future__ import annotations
@@ -34,19 +40,26 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--tickets", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument(
+        "--reuse", metavar="DATABASE_URL", help="measure a region built earlier (a copy: it is changed)"
+    )
+    parser.add_argument("--keep", action="store_true", help="keep the PostgreSQL database built (for --reuse)")
     args = parser.parse_args()
-    with throwaway.bench_database("insights") as (backend, _tmp):
+    with throwaway.bench_database("insights", given=args.reuse, keep=args.keep) as (backend, _tmp):
         return run(args, backend=backend)
 
 
-def _spread_fleet() -> None:
-    """Older images on a third of the laptops, deliveries over four summers (bench set-up only)."""
+def _spread_fleet() -> bool:
+    """Older images on a third of the laptops, deliveries over four summers (bench set-up only);
+    False when an earlier run on this database did it."""
     import datetime as dt
 
     from django.db import connection
 
     from devices.models import Device, MasterImage
 
+    if MasterImage.objects.filter(version__endswith="-old").exists():
+        return False
     for current in MasterImage.objects.filter(is_current=True):
         old = MasterImage.objects.create(
             name=current.name, version=f"{current.version}-old", academie=current.academie,
@@ -63,6 +76,10 @@ def _spread_fleet() -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE devices_device")
+            cursor.execute("ANALYZE insights_failureweek")
+            cursor.execute("ANALYZE insights_batchweek")
+            cursor.execute("ANALYZE insights_turnaroundweek")
+    return True
 
 
 def run(args, *, backend: str) -> int:
@@ -76,14 +93,24 @@ def run(args, *, backend: str) -> int:
     from region_figures import measure, print_table
 
     settings.ROOT_URLCONF = "bare"
+    started = time.perf_counter()
     call_command("migrate", verbosity=0)
     print(
         f"Fleet intelligence on {backend}, {connection.vendor}, {os.cpu_count()} CPU(s), load {os.getloadavg()[0]:.1f}"
     )
+    print(f"  migrate {time.perf_counter() - started:.1f} s")
     started = time.perf_counter()
-    region = region_data.build(tickets=args.tickets)
-    _spread_fleet()
-    print(f"  {region.tickets:,} tickets, built in {time.perf_counter() - started:.0f} s")
+    region = region_data.find() if args.reuse else region_data.build(tickets=args.tickets)
+    print(
+        f"  {region.tickets:,} tickets, {'found' if args.reuse else 'built'} in {time.perf_counter() - started:.0f} s"
+    )
+    started = time.perf_counter()
+    if _spread_fleet():
+        print(f"  fleet spread over four summers and two images in {time.perf_counter() - started:.0f} s")
+    from insights.models import BatchWeek, FailureWeek, TurnaroundWeek
+
+    kept = [model.objects.count() for model in (FailureWeek, BatchWeek, TurnaroundWeek)]
+    print("  weekly counts: {:,} failure rows, {:,} batch rows, {:,} turnaround rows".format(*kept))
 
     from django.test import Client
 

@@ -7,3 +7,10 @@ class InsightsConfig(AppConfig):
 
     name = "insights"
     verbose_name = _("Fleet intelligence")
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_migrate
+
+        from insights.triggers import triggers_ensure
+
+        post_migrate.connect(triggers_ensure, sender=self, dispatch_uid="insights-triggers-ensure")

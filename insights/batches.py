@@ -16,12 +16,14 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Count
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from devices.models import Device, DeviceModel, FaultCategory
 from insights import params
+from insights.models import BatchWeek
 from insights.stats import poisson_sf
+from insights.weekly import split
 from repairs.models import Ticket
 
 IN_SERVICE_EXCLUDED = (Device.Status.RETIRED, Device.Status.LOST)
@@ -87,9 +89,41 @@ def failures_in_window(*, since: dt.datetime, until: dt.datetime):
     return Ticket.objects.filter(declared_at__gte=since, declared_at__lt=until).exclude(state__in=params.NOT_FAILURES)
 
 
+def _failures_by_batch(
+    *, since: dt.datetime, until: dt.datetime, categories: list[str]
+) -> dict[tuple[int, dt.date | None, str], int]:
+    """{(model id, delivery month, category): failures declared in [since, until)}: one query over
+    the weekly counts of the whole weeks and the tickets of the partial weeks at both ends."""
+    kept = (
+        BatchWeek.objects.filter(category__in=categories)
+        .values("model_id", "delivered_month", "category")
+        .annotate(n=Sum("failures"))
+        .values_list("model_id", "delivered_month", "category", "n")
+        .order_by()
+    )
+
+    def tickets(edge: Q):
+        return (
+            Ticket.objects.filter(edge, category__in=categories)
+            .exclude(state__in=params.NOT_FAILURES)
+            .values("device__model_id", "device__delivered_on", "category")
+            .annotate(n=Count("id"))
+            .values_list("device__model_id", "device__delivered_on", "category", "n")
+            .order_by()
+        )
+
+    rows = split(since=since, until=until, field="declared_at").union(kept, tickets)
+    failures: dict[tuple[int, dt.date | None, str], int] = defaultdict(int)
+    for model_id, delivered, category, n in rows:
+        failures[(model_id, _month(delivered), category)] += n
+    return failures
+
+
 def batch_analysis(*, now: dt.datetime | None = None) -> BatchAnalysis:
     """Every batch's and model's failure rate by category against the rest of the fleet; three
-    grouped queries (laptops per batch, failures per batch and category, model names)."""
+    grouped queries (laptops per batch, failures per batch and category, model names). The
+    failures of the window's whole weeks are read from the weekly counts the database keeps
+    (insights/models.py), those of the partial weeks at its ends from the tickets."""
     since, until, weeks = _window(now)
     categories = [str(c) for c in params.BATCH_CATEGORIES]
     # Grouped by delivery day, folded into months here: a date function per row costs more than
@@ -102,15 +136,7 @@ def batch_analysis(*, now: dt.datetime | None = None) -> BatchAnalysis:
         .order_by()
     ):
         devices[(row["model_id"], _month(row["delivered_on"]))] += row["n"]
-    failures: dict[tuple[int, dt.date | None, str], int] = defaultdict(int)
-    for row in (
-        failures_in_window(since=since, until=until)
-        .filter(category__in=categories)
-        .values("device__model_id", "category", "device__delivered_on")
-        .annotate(n=Count("id"))
-        .order_by()
-    ):
-        failures[(row["device__model_id"], _month(row["device__delivered_on"]), row["category"])] += row["n"]
+    failures = _failures_by_batch(since=since, until=until, categories=categories)
     names = {pk: str(model) for pk, model in DeviceModel.objects.in_bulk().items()}
     fleet_devices = sum(devices.values())
     per_category = {c: sum(n for (_m, _d, cat), n in failures.items() if cat == c) for c in categories}

@@ -1,7 +1,9 @@
-"""Fleet intelligence: what the weekly failing-batch job raised, and the re-image campaigns.
+"""Fleet intelligence: what the weekly failing-batch job raised, the re-image campaigns, and the
+weekly failure counts the database keeps for the pools and the batches (insights/triggers.py).
 
-Spare-pool sizing and image drift store nothing: they are read from the fleet and the tickets
-each time (insights/selectors.py).
+Spare-pool sizing and image drift store no result: they are computed each time
+(insights/selectors.py), the pools and batches from the weekly counts and the tickets of the
+window's first and last partial weeks.
 """
 
 from __future__ import annotations
@@ -91,3 +93,67 @@ class ReimageCampaignDevice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.campaign_id}: {self.device_id}"
+
+
+# The weekly counts. A week is the Monday (UTC) its instant falls in; rows are never read for the
+# partial weeks at the edges of a window, which come from the tickets themselves (insights/weekly.py).
+# Establishment and model are kept without database constraints, as repairs.StateCount is: the
+# triggers write them, and a row at zero is harmless.
+
+
+class FailureWeek(models.Model):
+    """Failures (tickets neither cancelled nor closed without a fault) declared in a week, per
+    establishment of the ticket and model of its laptop: the pools' demand."""
+
+    week = models.DateField()
+    establishment = models.ForeignKey(
+        Establishment, on_delete=models.CASCADE, related_name="+", null=True, db_constraint=False
+    )
+    establishment_key = models.IntegerField()  # the establishment's id, 0 for the depot: the unique key
+    model = models.ForeignKey(DeviceModel, on_delete=models.CASCADE, related_name="+", db_constraint=False)
+    failures = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["week", "establishment_key", "model"], name="failureweek_unique"),
+        ]
+        indexes = [models.Index(fields=["establishment_key", "week"], name="failureweek_place")]
+
+    def __str__(self) -> str:
+        return f"{self.week} {self.establishment_key} {self.model_id}: {self.failures}"
+
+
+class BatchWeek(models.Model):
+    """Failures declared in a week, per model, delivery month of the laptop and category: the
+    batches' counts."""
+
+    week = models.DateField()
+    model = models.ForeignKey(DeviceModel, on_delete=models.CASCADE, related_name="+", db_constraint=False)
+    delivered_month = models.DateField(null=True)  # first day of the month; None: no delivery date
+    month_key = models.IntegerField()  # YYYYMM, 0 without a delivery date: the unique key
+    category = models.CharField(max_length=20)
+    failures = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["week", "model", "month_key", "category"], name="batchweek_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.week} {self.model_id} {self.month_key} {self.category}: {self.failures}"
+
+
+class TurnaroundWeek(models.Model):
+    """Tickets returned in a week (by their resolution date), per model, and the sum of the time
+    their laptops were away, in microseconds: a mean turnaround is a sum over a count."""
+
+    week = models.DateField()
+    model = models.ForeignKey(DeviceModel, on_delete=models.CASCADE, related_name="+", db_constraint=False)
+    returned = models.IntegerField(default=0)
+    microseconds = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["week", "model"], name="turnaroundweek_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.week} {self.model_id}: {self.returned}"

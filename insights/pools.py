@@ -6,8 +6,9 @@ for the turnaround T of a repair of that model. By Palm's theorem the number of 
 Poisson with mean a = Σ λ_m T_m whatever the law of T, and a student arriving finds one
 (arrivals see time averages) when fewer than s are out: s = q_p(a) + 1, the Poisson quantile.
 
-Six grouped queries for the whole region, each read from an index; the rest is arithmetic on a
-few hundred rows.
+Five grouped queries for the whole region: the failures and turnarounds of a window are read from
+the weekly counts the database keeps (insights/models.py) for its whole weeks and from the tickets
+for the partial weeks at its ends; the rest is arithmetic on a few hundred rows.
 """
 
 from __future__ import annotations
@@ -16,12 +17,26 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q
+from django.db.models import (
+    BigIntegerField,
+    CharField,
+    Count,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    Func,
+    IntegerField,
+    Q,
+    Sum,
+    Value,
+)
 from django.utils import timezone
 
 from devices.models import Device, DeviceModel, Establishment
 from insights import params
+from insights.models import FailureWeek, TurnaroundWeek
 from insights.stats import poisson_quantile, poisson_sf
+from insights.weekly import split
 from repairs.models import Ticket
 from repairs.states import State
 
@@ -120,33 +135,110 @@ def _failures() -> Q:
     return ~Q(state__in=params.NOT_FAILURES)
 
 
+class _Microseconds(Func):
+    """A sum of durations as whole microseconds, as the weekly counts keep them: SQLite's
+    durations are microseconds already, PostgreSQL's are intervals."""
+
+    output_field = BigIntegerField()
+    template = "%(expressions)s"
+
+    def as_postgresql(self, compiler, connection, **extra):
+        return self.as_sql(
+            compiler, connection, template="CAST(EXTRACT(EPOCH FROM %(expressions)s) * 1000000 AS bigint)", **extra
+        )
+
+
+class _OffIndex(Func):
+    """A column SQLite's planner must not pick an index for (its unary +): the returned state
+    matches a third of the tickets, and the range of resolution dates is the narrow side."""
+
+    template = "+%(expressions)s"
+
+    def as_postgresql(self, compiler, connection, **extra):
+        return self.as_sql(compiler, connection, template="%(expressions)s", **extra)
+
+
 def _turnarounds(*, since: dt.datetime, until: dt.datetime) -> tuple[dict[int, float], float]:
     """Days a repaired laptop was away, by model, from the tickets returned in the window; the
-    fleet's mean for models with too few of them. One query on ticket_fleet_resolved."""
+    fleet's mean for models with too few of them. One query: the weekly counts of the whole weeks,
+    and the tickets (on ticket_fleet_resolved) of the partial weeks at both ends."""
     away = ExpressionWrapper(F("resolved_at") - F("declared_at"), output_field=DurationField())
-    rows = (
-        Ticket.objects.filter(resolved_at__gte=since, resolved_at__lt=until, state=State.RETURNED)
-        .values("device__model_id")
-        .annotate(n=Count("id"), mean=Avg(away))
+    kept = (
+        TurnaroundWeek.objects.values("model_id")
+        .annotate(n=Sum("returned"), us=Sum("microseconds"))
+        .values_list("model_id", "n", "us")
         .order_by()
     )
-    total_n, total_days, by_model = 0, 0.0, {}
-    for row in rows:
-        days = _days(row["mean"])
-        total_n += row["n"]
-        total_days += days * row["n"]
-        if row["n"] >= params.TURNAROUND_MIN_TICKETS:
-            by_model[row["device__model_id"]] = days
-    fleet = total_days / total_n if total_n else params.DEFAULT_TURNAROUND_DAYS
+
+    def tickets(edge: Q):
+        return (
+            Ticket.objects.alias(returned=_OffIndex("state", output_field=CharField()))
+            .filter(edge, returned=State.RETURNED)
+            .values("device__model_id")
+            .annotate(n=Count("id"), us=_Microseconds(Sum(away)))
+            .values_list("device__model_id", "n", "us")
+            .order_by()
+        )
+
+    rows = split(since=since, until=until, field="resolved_at").union(kept, tickets)
+    totals: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    for model_id, n, microseconds in rows:
+        totals[model_id][0] += n
+        totals[model_id][1] += int(microseconds or 0)  # PostgreSQL sums bigints as numeric
+    by_model = {
+        model_id: microseconds / n / 86_400_000_000
+        for model_id, (n, microseconds) in totals.items()
+        if n >= params.TURNAROUND_MIN_TICKETS
+    }
+    total_n = sum(n for n, _us in totals.values())
+    total = sum(microseconds for _n, microseconds in totals.values())
+    fleet = total / total_n / 86_400_000_000 if total_n else params.DEFAULT_TURNAROUND_DAYS
     return by_model, fleet
 
 
-def _days(value) -> float:
-    if value is None:
-        return params.DEFAULT_TURNAROUND_DAYS
-    if isinstance(value, dt.timedelta):
-        return value.total_seconds() / 86400
-    return float(value) / 86_400_000_000  # microseconds, where the backend averaged integers
+def _failure_count(*, since: dt.datetime, until: dt.datetime) -> int:
+    """The region's failures declared in [since, until): one query, as `_turnarounds` reads."""
+    # Each branch one sum, grouped by nothing: grouped by a column, SQLite's planner would rather
+    # walk an index on that column than the range of dates.
+    one = Value(1, output_field=IntegerField())
+    kept = FailureWeek.objects.annotate(one=one).values("one").annotate(n=Sum("failures")).values_list("n").order_by()
+
+    def tickets(edge: Q):
+        failures = Ticket.objects.filter(_failures(), edge).annotate(one=one).values("one")
+        return failures.annotate(n=Count("id")).values_list("n").order_by()
+
+    rows = split(since=since, until=until, field="declared_at").union(kept, tickets)
+    return sum(n or 0 for (n,) in rows)
+
+
+def _failures_by_place(*, since: dt.datetime, until: dt.datetime, establishment: Establishment | None):
+    """{(establishment id, model id): failures declared in [since, until)}, without the zeros."""
+    kept = FailureWeek.objects.all()
+    scope = Q()
+    if establishment is not None:
+        kept = kept.filter(establishment_key=establishment.pk)
+        scope = Q(establishment=establishment)
+    kept = (
+        kept.values("establishment_id", "model_id")
+        .annotate(n=Sum("failures"))
+        .values_list("establishment_id", "model_id", "n")
+        .order_by()
+    )
+
+    def tickets(edge: Q):
+        return (
+            Ticket.objects.filter(_failures(), scope, edge)
+            .values("establishment_id", "device__model_id")
+            .annotate(n=Count("id"))
+            .values_list("establishment_id", "device__model_id", "n")
+            .order_by()
+        )
+
+    rows = split(since=since, until=until, field="declared_at").union(kept, tickets)
+    counts: dict[tuple[int | None, int], int] = defaultdict(int)
+    for establishment_id, model_id, n in rows:
+        counts[(establishment_id, model_id)] += n
+    return {key: n for key, n in counts.items() if n}
 
 
 def _peak_factor(*, until: dt.datetime, window_failures: int, weeks: int) -> float:
@@ -156,7 +248,7 @@ def _peak_factor(*, until: dt.datetime, window_failures: int, weeks: int) -> flo
     tz = timezone.get_current_timezone()
     start = dt.datetime(year, 9, 1, tzinfo=tz)
     end = dt.datetime(year, 10, 1, tzinfo=tz)
-    september = Ticket.objects.filter(_failures(), declared_at__gte=start, declared_at__lt=end).count()
+    september = _failure_count(since=start, until=end)
     if not window_failures or not september:
         return 1.0
     return max(1.0, (september / (30 / 7)) / (window_failures / weeks))
@@ -169,11 +261,12 @@ def pool_plan(*, now: dt.datetime | None = None, establishment: Establishment | 
     weeks, probability = params.pool_weeks(), params.pool_probability()
     since = until - dt.timedelta(weeks=weeks)
     scope = {} if establishment is None else {"establishment": establishment}
-    places = Establishment.objects.select_related("zone").order_by("name")
+    places = Establishment.objects.order_by("name")
     if establishment is not None:
         places = places.filter(pk=establishment.pk)
     pools: dict[int | None, Pool] = {
-        e.pk: Pool(e.pk, e.uai, e.name, e.zone_id, e.zone.name if e.zone_id else "") for e in places
+        pk: Pool(pk, uai, name, zone_id, zone or "")
+        for pk, uai, name, zone_id, zone in places.values_list("pk", "uai", "name", "zone_id", "zone__name")
     }
     if establishment is None:
         pools[DEPOT] = Pool(DEPOT, "", "", None, "")
@@ -195,23 +288,21 @@ def pool_plan(*, now: dt.datetime | None = None, establishment: Establishment | 
     turnaround, fleet_turnaround = _turnarounds(since=since, until=until)
     names = dict(DeviceModel.objects.values_list("pk", "name")) if establishment is not None else {}
     window_failures = 0
-    for row in (
-        Ticket.objects.filter(_failures(), declared_at__gte=since, declared_at__lt=until, **scope)
-        .values("establishment_id", "device__model_id")
-        .annotate(n=Count("id"))
-        .order_by()
+    for (establishment_id, model_id), n in sorted(
+        _failures_by_place(since=since, until=until, establishment=establishment).items(),
+        key=lambda item: (names.get(item[0][1], ""), item[0][1]),
     ):
-        window_failures += row["n"]
-        pool = pools.get(row["establishment_id"])
+        window_failures += n
+        pool = pools.get(establishment_id)
         if pool is None:
             continue
-        days = turnaround.get(row["device__model_id"], fleet_turnaround)
-        pool.failures += row["n"]
-        pool.load += row["n"] / weeks * days / 7
+        days = turnaround.get(model_id, fleet_turnaround)
+        pool.failures += n
+        pool.load += n / weeks * days / 7
         if names:
-            pool.models.append(ModelDemand(names.get(row["device__model_id"], "?"), row["n"], round(days, 1)))
+            pool.models.append(ModelDemand(names.get(model_id, "?"), n, round(days, 1)))
     if establishment is not None:
-        window_failures = Ticket.objects.filter(_failures(), declared_at__gte=since, declared_at__lt=until).count()
+        window_failures = _failure_count(since=since, until=until)
     peak = _peak_factor(until=until, window_failures=window_failures, weeks=weeks)
     peak_now = in_peak(timezone.localdate(until))
     for pool in pools.values():
