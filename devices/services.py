@@ -328,7 +328,7 @@ def assignment_delivered(*, assignment: Assignment, at: dt.datetime | None = Non
     return bool(updated)
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # inside its caller's transaction, which locked the device
 def assignment_open(
     *,
     device: Device,
