@@ -1,7 +1,7 @@
 """September at region scale: hand-overs recorded through the API by many desks at once.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres .venv/bin/python bench/handovers.py
-        [--count 61000] [--clients 16] [--web-workers 4] [--baseline-seconds 15]
+        [--count 61000] [--clients 16] [--rate 0] [--web-workers 4] [--baseline-seconds 15] [--explain]
 
 On a throwaway PostgreSQL database (next to DATABASE_URL's, dropped at the end) it builds the
 region's fleet (bench/region_fleet.py: 370 establishments, 61,000 laptops and their students), then turns
@@ -14,10 +14,17 @@ view (bench/bare.py).
 First the bare view is requested by --clients threads for --baseline-seconds; then the same
 number of threads, each one desk serving its own establishments, POST --count hand-overs to
 /api/v1/distribution/handovers/ (charter signed; `reimage: true`, which re-images the laptops on
-last year's image). It prints hand-overs per second, the median, p95 and p99 of a hand-over and
-their ratio to the bare view's, every answer that was not 201 (an error), and then checks the
-database: one open assignment per hand-over, no laptop and no student with two, every laptop
-handed over `assigned`, one history row each. The machine is shared: read the ratios.
+last year's image). Closed loop by default (each desk posts its next hand-over as soon as the
+last one is answered: the saturation measurement, where a hand-over's time is mostly its wait
+for a worker); with --rate R the desks together start R hand-overs a second, each on its own
+jittered schedule, and a hand-over's time runs from its scheduled start (open loop: a desk kept
+waiting by a slow answer counts the wait). It prints hand-overs per second, the median, p95 and
+p99 of a hand-over and their ratio to the bare view's, the rate and p95 of each tenth of the run
+(a cost growing with the tables shows there), every answer that was not 201 (an error), and then
+checks the database: one open assignment per hand-over, no laptop and no student with two, every
+laptop handed over `assigned`, one history row each. --explain also runs every statement of one
+hand-over under EXPLAIN (ANALYZE, BUFFERS) before and after the run, side by side. The machine is
+shared: read the ratios.
 """
 
 from __future__ import annotations
@@ -27,6 +34,7 @@ import http.client
 import json
 import os
 import random
+import re
 import statistics
 import sys
 import tempfile
@@ -467,15 +475,24 @@ def explain_handover(token: str, pair: tuple[str, str]) -> list[tuple[str, float
 
 
 def explain_report(before, after, *, done: int) -> None:
-    print(f"  EXPLAIN (ANALYZE, BUFFERS) of one hand-over's {len(after)} statements, at 0 and at {done:,} hand-overs:")
+    """Each statement's cost on the empty campaign and on the full one, side by side (matched by
+    their text without numbers: one of the two laptops may have needed a re-image, the other not)."""
+
+    def shape(sql: str) -> str:
+        return re.sub(r"\d+", "N", " ".join(sql.split()))[:90]
+
+    later = {shape(row[0]): row for row in after}
+    print(f"  EXPLAIN (ANALYZE, BUFFERS) of one hand-over's statements, at 0 and at {done:,} hand-overs:")
     print("     buffers        ms        statement")
-    for n, ((sql, ms0, b0, _p), (_sql, ms1, b1, plan)) in enumerate(zip(before, after, strict=False), 1):
+    for n, (sql, ms0, b0, _plan) in enumerate(before, 1):
+        _sql, ms1, b1, plan = later.get(shape(sql), (sql, float("nan"), 0, ""))
         print(f"  {n:2d} {b0:4d} → {b1:<5d} {ms0:5.2f} → {ms1:<6.2f} {' '.join(sql.split())[:110]}")
         if b1 > 2 * b0 + 20 or b1 > 200:  # grows with the tables, or costly anyway: how it is read
             print(f"           plan: {plan}")
     print(
         f"     {sum(row[2] for row in before):4d} → {sum(row[2] for row in after):<5d} "
         f"{sum(row[1] for row in before):5.2f} → {sum(row[1] for row in after):<6.2f} in all"
+        f" ({len(before)} and {len(after)} statements)"
     )
 
 
