@@ -1,7 +1,7 @@
 """September at region scale: hand-overs recorded through the API by many desks at once.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres .venv/bin/python bench/handovers.py
-        [--count 61000] [--clients 16] [--web-workers 4] [--baseline-seconds 15]
+        [--count 61000] [--clients 16] [--rate 0] [--web-workers 4] [--baseline-seconds 15] [--explain]
 
 On a throwaway PostgreSQL database (next to DATABASE_URL's, dropped at the end) it builds the
 region's fleet (bench/region_fleet.py: 370 establishments, 61,000 laptops and their students), then turns
@@ -14,10 +14,17 @@ view (bench/bare.py).
 First the bare view is requested by --clients threads for --baseline-seconds; then the same
 number of threads, each one desk serving its own establishments, POST --count hand-overs to
 /api/v1/distribution/handovers/ (charter signed; `reimage: true`, which re-images the laptops on
-last year's image). It prints hand-overs per second, the median, p95 and p99 of a hand-over and
-their ratio to the bare view's, every answer that was not 201 (an error), and then checks the
-database: one open assignment per hand-over, no laptop and no student with two, every laptop
-handed over `assigned`, one history row each. The machine is shared: read the ratios.
+last year's image). Closed loop by default (each desk posts its next hand-over as soon as the
+last one is answered: the saturation measurement, where a hand-over's time is mostly its wait
+for a worker); with --rate R the desks together start R hand-overs a second, each on its own
+jittered schedule, and a hand-over's time runs from its scheduled start (open loop: a desk kept
+waiting by a slow answer counts the wait). It prints hand-overs per second, the median, p95 and
+p99 of a hand-over and their ratio to the bare view's, the rate and p95 of each tenth of the run
+(a cost growing with the tables shows there), every answer that was not 201 (an error), and then
+checks the database: one open assignment per hand-over, no laptop and no student with two, every
+laptop handed over `assigned`, one history row each. --explain also runs every statement of one
+hand-over under EXPLAIN (ANALYZE, BUFFERS) before and after the run, side by side. The machine is
+shared: read the ratios.
 """
 
 from __future__ import annotations
@@ -27,6 +34,7 @@ import http.client
 import json
 import os
 import random
+import re
 import statistics
 import sys
 import tempfile
@@ -55,6 +63,19 @@ def main() -> int:
     parser.add_argument("--solo", type=int, default=300, help="hand-overs by one desk alone first (no queueing)")
     parser.add_argument(
         "--max-seconds", type=float, default=0, help="stop posting after this long and report what was done (0: never)"
+    )
+    parser.add_argument(
+        "--rate",
+        type=float,
+        default=0,
+        help="paced (open loop): the clients together start this many hand-overs a second, each on its own "
+        "jittered schedule, latency counted from the scheduled start (0: closed loop, each client posts the "
+        "next one as soon as the last answered — the saturation measurement)",
+    )
+    parser.add_argument(
+        "--explain",
+        action="store_true",
+        help="EXPLAIN (ANALYZE, BUFFERS) every statement of one hand-over before and after the run",
     )
     args = parser.parse_args()
     original = os.environ.get("DATABASE_URL", "")
@@ -105,6 +126,11 @@ def run(args, *, backend: str, log: Path) -> int:
     queries = queries_per_handover(desks)
     print(f"  one hand-over through the API: {queries} queries")
 
+    # Two pairs kept off the plans: one hand-over's statements explained on the empty campaign and
+    # again on the full one, each time in a transaction rolled back.
+    probe_token, probes = desks[-1][0], [desks[-1][1].pop() for _ in range(2)] if args.explain else []
+    before = explain_handover(probe_token, probes[0]) if args.explain else []
+
     server = Server(log=log, workers=args.web_workers)
     try:
         solo_desks, desks = split_solo(desks, args.solo)
@@ -112,10 +138,15 @@ def run(args, *, backend: str, log: Path) -> int:
         solo = hand_overs(server.port, solo_desks, clients=1, max_seconds=0)
         report("one desk alone", clients=1, bare=solo_bare, result=solo)
         bare = baseline(server.port, clients=args.clients, seconds=args.baseline_seconds)
-        result = hand_overs(server.port, desks, clients=args.clients, max_seconds=args.max_seconds)
-        report(f"{args.clients} desks at once", clients=args.clients, bare=bare, result=result)
+        result = hand_overs(server.port, desks, clients=args.clients, max_seconds=args.max_seconds, rate=args.rate)
+        mode = f"paced at {args.rate:g}/s" if args.rate else "closed loop, no pause"
+        report(f"{args.clients} desks at once ({mode})", clients=args.clients, bare=bare, result=result)
     finally:
         server.stop()
+    print(f"  load average at the end: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
+    if args.explain:
+        after = explain_handover(probe_token, probes[1])
+        explain_report(before, after, done=len(result["times"]) + len(solo["times"]) + 1)
     for key in ("times", "errors", "created"):
         result[key] += solo[key]
     result["statuses"].update(solo["statuses"])
@@ -293,37 +324,52 @@ def split_solo(desks, count: int):
     return solo, [(token, pairs) for token, pairs in desks if pairs]
 
 
-def hand_overs(port: int, desks, *, clients: int, max_seconds: float) -> dict:
-    """Each client is a desk serving its share of the establishments, one hand-over after another."""
+def hand_overs(port: int, desks, *, clients: int, max_seconds: float, rate: float = 0) -> dict:
+    """Each client is a desk serving its share of the establishments. Closed loop (`rate` 0): one
+    hand-over after another, no pause. Paced (`rate` R): the clients together start R a second,
+    each on its own schedule (a mean gap of clients/R seconds, jittered ±50 %) that does not wait
+    for the answers; a hand-over's time runs from its scheduled start, so a request that had to
+    wait for its client's previous one counts that wait too."""
     shares = [desks[i::clients] for i in range(clients)]
-    times, errors, statuses, lock = [], [], Counter(), threading.Lock()
+    times, done_at, errors, statuses, lock = [], [], [], Counter(), threading.Lock()
     created: list[tuple[str, str]] = []
+    started = time.monotonic()
+    deadline = started + max_seconds if max_seconds else None
+    gap = clients / rate if rate else 0.0
 
-    deadline = time.monotonic() + max_seconds if max_seconds else None
-
-    def client(share) -> None:
+    def client(number: int, share) -> None:
         pending = [(token, pair) for token, pairs in share for pair in pairs]
         # Interleave the schools of this desk: the order a region's morning has.
         random.Random(len(pending)).shuffle(pending)
+        jitter = random.Random(number)
+        scheduled = started + jitter.uniform(0, gap)
         for token, (student, serial) in pending:
-            if deadline and time.monotonic() > deadline:
+            now = time.monotonic()
+            if deadline and now > deadline:
                 return
+            if gap:
+                if scheduled > now:
+                    time.sleep(scheduled - now)
+                began, scheduled = scheduled, scheduled + gap * jitter.uniform(0.5, 1.5)
+            else:
+                began = now
             try:
-                status, raw, elapsed = request(port, "POST", URL, token=token, payload=body(student, serial))
+                status, raw, _elapsed = request(port, "POST", URL, token=token, payload=body(student, serial))
             except (OSError, http.client.HTTPException) as exc:
                 with lock:
                     errors.append(f"{student} {serial}: {exc.__class__.__name__}")
                 continue
+            finished = time.monotonic()
             with lock:
                 statuses[status] += 1
                 if status == 201:
-                    times.append(elapsed)
+                    times.append(finished - began)
+                    done_at.append(finished - started)
                     created.append((student, serial))
                 else:
                     errors.append(f"{student} {serial}: {status} {raw[:160]!r}")
 
-    started = time.monotonic()
-    threads = [threading.Thread(target=client, args=(share,)) for share in shares]
+    threads = [threading.Thread(target=client, args=(n, share)) for n, share in enumerate(shares)]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -331,6 +377,7 @@ def hand_overs(port: int, desks, *, clients: int, max_seconds: float) -> dict:
     return {
         "seconds": time.monotonic() - started,
         "times": times,
+        "done_at": done_at,
         "errors": errors,
         "statuses": statuses,
         "created": created,
@@ -343,6 +390,21 @@ def stats(times: list[float]) -> tuple[float, float, float]:
         return (ordered[0],) * 3 if ordered else (float("nan"),) * 3
     cuts = statistics.quantiles(ordered, n=100, method="inclusive")
     return statistics.median(ordered), cuts[94], cuts[98]
+
+
+def tenths(result: dict) -> list[tuple[float, float]]:
+    """(hand-overs per second, p95) of each tenth of the run, in order of answer: a cost that grows
+    with the tables shows as a falling rate (closed loop) or a rising p95 (paced)."""
+    pairs = sorted(zip(result["done_at"], result["times"], strict=True))
+    if len(pairs) < 20:
+        return []
+    out, previous = [], 0.0
+    for n in range(10):
+        part = pairs[len(pairs) * n // 10 : len(pairs) * (n + 1) // 10]
+        end = part[-1][0]
+        out.append((len(part) / max(end - previous, 1e-9), stats([t for _at, t in part])[1]))
+        previous = end
+    return out
 
 
 def report(title: str, *, clients: int, bare: list[float], result: dict) -> None:
@@ -362,8 +424,76 @@ def report(title: str, *, clients: int, bare: list[float], result: dict) -> None
         f"p95 {h95 * 1000:.1f} ms ({h95 / b95:.1f}× bare), "
         f"p99 {h99 * 1000:.1f} ms; target p95 ≤ 50 ms: {'met' if h95 <= 0.050 else 'not met'}"
     )
+    parts = tenths(result)
+    if parts:
+        print("  by tenth of the run: " + ", ".join(f"{rate:.0f}/s p95 {p95 * 1000:.0f} ms" for rate, p95 in parts))
+        last = sorted(zip(result["done_at"], result["times"], strict=True))[done * 9 // 10 :]
+        print(f"  last tenth: p95 {stats([t for _at, t in last])[1] * 1000:.1f} ms")
     for line in result["errors"][:10]:
         print(f"    {line}")
+
+
+def plan_outline(node: dict) -> str:
+    """A plan in one line: its nodes, their index, the rows they read and threw away."""
+    name = node["Node Type"]
+    if node.get("Index Name"):
+        name += f" using {node['Index Name']}"
+    elif node.get("Relation Name"):
+        name += f" on {node['Relation Name']}"
+    name += f" ({node.get('Actual Rows', 0)} rows"
+    if node.get("Rows Removed by Filter"):
+        name += f", {node['Rows Removed by Filter']} filtered out"
+    name += ")"
+    children = [plan_outline(child) for child in node.get("Plans", [])]
+    return name + (" ← " + " + ".join(children) if children else "")
+
+
+def explain_handover(token: str, pair: tuple[str, str]) -> list[tuple[str, float, int, str]]:
+    """Every statement of one hand-over through the API, each then run again under EXPLAIN
+    (ANALYZE, BUFFERS) in order, all in a transaction rolled back: (statement, ms, shared buffers)."""
+    from django.db import connection, transaction
+    from django.test.utils import CaptureQueriesContext
+    from rest_framework.test import APIClient
+
+    client = APIClient(HTTP_AUTHORIZATION=f"Token {token}")
+    with transaction.atomic(), CaptureQueriesContext(connection) as captured:
+        response = client.post(URL, body(*pair), format="json")
+        transaction.set_rollback(True)
+    if response.status_code != 201:
+        raise RuntimeError(f"the explained hand-over answered {response.status_code}: {response.content[:300]!r}")
+    statements = [q["sql"] for q in captured.captured_queries if not q["sql"].startswith(("SAVEPOINT", "RELEASE"))]
+    rows = []
+    with transaction.atomic(), connection.cursor() as cursor:
+        for sql in statements:
+            cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) {sql}")
+            (plan,) = cursor.fetchone()[0]
+            node = plan["Plan"]
+            buffers = node.get("Shared Hit Blocks", 0) + node.get("Shared Read Blocks", 0)
+            rows.append((sql, plan["Execution Time"], buffers, plan_outline(node)))
+        transaction.set_rollback(True)
+    return rows
+
+
+def explain_report(before, after, *, done: int) -> None:
+    """Each statement's cost on the empty campaign and on the full one, side by side (matched by
+    their text without numbers: one of the two laptops may have needed a re-image, the other not)."""
+
+    def shape(sql: str) -> str:
+        return re.sub(r"\d+", "N", " ".join(sql.split()))[:90]
+
+    later = {shape(row[0]): row for row in after}
+    print(f"  EXPLAIN (ANALYZE, BUFFERS) of one hand-over's statements, at 0 and at {done:,} hand-overs:")
+    print("     buffers        ms        statement")
+    for n, (sql, ms0, b0, _plan) in enumerate(before, 1):
+        _sql, ms1, b1, plan = later.get(shape(sql), (sql, float("nan"), 0, ""))
+        print(f"  {n:2d} {b0:4d} → {b1:<5d} {ms0:5.2f} → {ms1:<6.2f} {' '.join(sql.split())[:110]}")
+        if b1 > 2 * b0 + 20 or b1 > 200:  # grows with the tables, or costly anyway: how it is read
+            print(f"           plan: {plan}")
+    print(
+        f"     {sum(row[2] for row in before):4d} → {sum(row[2] for row in after):<5d} "
+        f"{sum(row[1] for row in before):5.2f} → {sum(row[1] for row in after):<6.2f} in all"
+        f" ({len(before)} and {len(after)} statements)"
+    )
 
 
 def check(result: dict) -> list[str]:

@@ -108,7 +108,11 @@ def can_act_for_establishment(*, user: User, establishment: Establishment | None
         return False
     if establishment is None:  # the depot
         return role == Role.TECHNICIAN
-    return can_view_establishment(user=user, establishment=establishment)
+    # establishment_filter's scope, decided on the establishment already in hand (no query).
+    profile = profile_of(user)
+    if role == Role.STAFF:
+        return establishment.pk == profile.establishment_id
+    return profile.zone.is_depot or establishment.zone_id == profile.zone_id
 
 
 # Reference data (establishments, models, images, devices, warranties) in the admin.

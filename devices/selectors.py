@@ -131,6 +131,22 @@ def current_holdings(*, student=None, devices: Iterable[Device | int] | None = N
     return qs
 
 
+def holdings_of(*, device: Device, student) -> tuple[Assignment | None, Assignment | None]:
+    """(who holds `device` now, what `student` holds now), with the other side of each loaded,
+    in one query over the two's whole history (a handful of rows: one a school year).
+
+    It filters by device or student only and picks the open ones here, rather than asking SQL
+    for `returned_at IS NULL`: that predicate matches both partial unique indexes, and while the
+    table's statistics still say that nothing is open (last year's loans all returned, no ANALYZE
+    since September began) PostgreSQL may read the whole of the student's one to find a device,
+    a cost that grows with every hand-over of the campaign (docs/PERFORMANCE.md)."""
+    rows = Assignment.objects.filter(Q(device=device) | Q(student=student)).select_related("device", "student")
+    held = [row for row in rows.order_by() if row.returned_at is None]
+    holder = next((row for row in held if row.device_id == device.pk), None)
+    previous = next((row for row in held if row.student_id == student.pk), None)
+    return holder, previous
+
+
 def device_holder_assignment(*, device: Device) -> Assignment | None:
     return current_holdings(devices=[device]).select_related("student").first()
 

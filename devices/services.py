@@ -192,7 +192,7 @@ def device_back_from_manufacturer(*, device: Device) -> None:
     device.status, device.establishment = Device.Status.SPARE, None
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # one statement: inside a caller's transaction, no savepoint of its own
 def device_reimage(*, device: Device, image: MasterImage) -> dict:
     """Record that `device` now runs `image`; returns {"device", "from", "to"} for the history."""
     previous = device.image.version if device.image_id else None
@@ -328,7 +328,7 @@ def assignment_delivered(*, assignment: Assignment, at: dt.datetime | None = Non
     return bool(updated)
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # inside its caller's transaction, which locked the device
 def assignment_open(
     *,
     device: Device,

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from devices import permissions as fleet
 from devices import services as fleet_services
 from devices.models import Assignment, Device, MasterImage
-from devices.selectors import current_holdings, current_image
+from devices.selectors import current_holdings, current_image, holdings_of
 from distribution.carriers import carrier_check
 from distribution.exceptions import Conflict, Forbidden, Invalid, NotVisible
 from distribution.models import Condition, HandoverEvent
@@ -119,7 +119,7 @@ def _record(*, actor, student, device, charter_signed, channel, carrier, trackin
             rule="device_in_repair",
             field="device",
         )
-    holder = current_holdings(devices=[device]).select_related("student").first()
+    holder, previous = holdings_of(device=device, student=student)
     if holder is not None or device.status in (Device.Status.ASSIGNED, Device.Status.ON_LOAN):
         who = _name(holder.student) if holder else _("a student, as a loaner")
         raise Conflict(
@@ -127,7 +127,6 @@ def _record(*, actor, student, device, charter_signed, channel, carrier, trackin
             rule="device_assigned",
             field="device",
         )
-    previous = current_holdings(student=student).select_related("device").first()
     if previous is not None and not return_previous:
         raise Conflict(
             _(

@@ -4,8 +4,8 @@ import datetime as dt
 
 import pytest
 
-from devices.selectors import coverage_for, device_by_identifier
-from tests.devices.factories import CoverageFactory, DeviceFactory
+from devices.selectors import coverage_for, device_by_identifier, holdings_of
+from tests.devices.factories import AssignmentFactory, CoverageFactory, DeviceFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -98,3 +98,19 @@ def test_device_is_found_by_serial_in_any_case_or_by_asset_tag():
     assert device_by_identifier(identifier="RO-31-000042") == device
     assert device_by_identifier(identifier="nope") is None
     assert device_by_identifier(identifier="  ") is None
+
+
+def test_holdings_of_a_device_and_a_student_are_their_open_assignments_only():
+    laptop, other_laptop = DeviceFactory(), DeviceFactory()
+    student, other_student = UserFactory(), UserFactory()
+    june, september = dt.datetime(2026, 6, 30, tzinfo=dt.UTC), dt.datetime(2026, 9, 3, tzinfo=dt.UTC)
+    # Last year's loans, given back: history, not holdings.
+    AssignmentFactory(device=laptop, student=other_student, handed_over_at=june, returned_at=june)
+    AssignmentFactory(device=other_laptop, student=student, handed_over_at=june, returned_at=june)
+    assert holdings_of(device=laptop, student=student) == (None, None)
+
+    holder = AssignmentFactory(device=laptop, student=other_student, handed_over_at=september)
+    previous = AssignmentFactory(device=other_laptop, student=student, handed_over_at=september)
+    found = holdings_of(device=laptop, student=student)
+    assert found == (holder, previous)
+    assert (found[0].student, found[1].device) == (other_student, other_laptop)
