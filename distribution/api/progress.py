@@ -13,7 +13,7 @@ from rest_framework.views import APIView
 from devices.models import Academie, Departement
 from distribution.exports import progress_json
 from distribution.params import ProgressForm
-from distribution.selectors import GROUP_BY_KEYS, campaign_progress, progress_readable
+from distribution.selectors import GROUP_BY_KEYS, campaign_progress_shared, progress_readable
 
 
 class ProgressView(APIView):
@@ -51,7 +51,9 @@ class ProgressView(APIView):
             detail = " ".join(message for messages in errors.values() for message in messages)
             return Response({"detail": detail, "errors": errors, "code": "invalid"}, status=status.HTTP_400_BAD_REQUEST)
         params = form.params()
-        progress = campaign_progress(
+        # The same figures as the dashboard's, shared per scope for a moment: a region's tools
+        # poll this as the open dashboards do, and each call recomputed every assignment's count.
+        progress = campaign_progress_shared(
             user=request.user, year=params.year, academie=params.academie, departement=params.departement
         )
         return Response(progress_json(progress, group_by=params.group_by))

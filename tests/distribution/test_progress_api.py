@@ -43,6 +43,21 @@ def test_figures_grouped_as_asked(region):
     assert [row["key"] for row in by_academie["rows"]] == ["montpellier", "toulouse"]
 
 
+def test_the_json_shares_the_dashboards_figures_for_a_moment(region, settings, django_assert_max_num_queries):
+    from django.core.cache import cache
+
+    settings.CAMPAIGN_PROGRESS_CACHE_SECONDS = 60
+    cache.clear()
+    manager, supervisor = api_as(Role.MANAGER), api_as(Role.SUPERVISOR)
+    assert manager.get(URL, {"year": 2026}).json()["total"]["equipped"] == 11
+    hand_over(region["late"], at(dt.date(2026, 9, 3)), 1)
+    with django_assert_max_num_queries(1):  # the person's role; the region's figures are shared
+        assert supervisor.get(URL, {"year": 2026}).json()["total"]["equipped"] == 11
+    cache.clear()
+    assert supervisor.get(URL, {"year": 2026}).json()["total"]["equipped"] == 12
+    cache.clear()
+
+
 def test_staff_get_their_establishment_only(region):
     body = api_as(Role.STAFF, establishment=region["late"]).get(URL, {"year": 2026}).json()
     assert [row["key"] for row in body["rows"]] == [region["late"].uai]
