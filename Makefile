@@ -5,9 +5,10 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 SCALE ?= small
-# Test processes: one per core (pytest-xdist), an idle one taking queued tests from a busy one
-# (worksteal: the long tests no longer finish on one worker while the other waits);
-# TEST_WORKERS=0 runs the suite in one process.
+# Test processes: one per core (pytest-xdist); TEST_WORKERS=0 runs the suite in one process.
+# Not --dist worksteal: a worker stealing from another's queue ran tests that need the rows the
+# migrations write (the SLA policies) after a transactional test had flushed them; xdist's default
+# keeps pytest-django's order, transactional tests last on each worker.
 TEST_WORKERS ?= auto
 
 .PHONY: run test lint lock format migrate seed messages worker beat dev serve clean
@@ -62,7 +63,7 @@ test: $(VENV)/.installed-dev
 	$(BIN)/ruff format --check .
 	$(BIN)/python manage.py makemigrations --check --dry-run --verbosity 0 || \
 		(echo "Models changed without a migration: run manage.py makemigrations." && exit 1)
-	$(BIN)/pytest -n $(TEST_WORKERS) --dist worksteal
+	$(BIN)/pytest -n $(TEST_WORKERS)
 
 ## make worker / make beat: Celery's worker and scheduler, for a broker (CELERY_BROKER_URL).
 ## make dev: web + worker + beat in one terminal; Ctrl-C stops the three.
