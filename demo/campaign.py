@@ -78,20 +78,16 @@ def _start_instant(day: dt.date) -> dt.datetime:
 
 def _holders_at(start_by_establishment: dict[int, dt.date]) -> dict[int, int]:
     """Students of each establishment who held a laptop when its campaign opened and hold one now:
-    two queries. A swap since the opening closed their laptop's assignment and opened another, and
+    one query. A swap since the opening closed their laptop's assignment and opened another, and
     the campaign's figures count them through that one, so the starting level must count them too
     (missed, an establishment seeded one under 90 % showed as done on some days)."""
-    opened = min(start_by_establishment.values())
-    rows = Assignment.objects.filter(
-        Q(returned_at__isnull=True) | Q(returned_at__gte=_start_instant(opened)),
-        delivered_at__lt=_start_instant(max(start_by_establishment.values())),
-        student__profile__establishment_id__in=list(start_by_establishment),
-    ).values_list("student__profile__establishment_id", "student_id", "delivered_at", "returned_at")
-    holding_now = set(
+    rows = list(
         Assignment.objects.filter(
-            returned_at__isnull=True, student__profile__establishment_id__in=list(start_by_establishment)
-        ).values_list("student_id", flat=True)
+            Q(returned_at__isnull=True) | Q(returned_at__gte=_start_instant(min(start_by_establishment.values()))),
+            student__profile__establishment_id__in=list(start_by_establishment),
+        ).values_list("student__profile__establishment_id", "student_id", "delivered_at", "returned_at")
     )
+    holding_now = {student_id for _place, student_id, _delivered, returned_at in rows if returned_at is None}
     held = set()
     for establishment_id, student_id, delivered_at, returned_at in rows:
         start = _start_instant(start_by_establishment[establishment_id])

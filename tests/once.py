@@ -13,13 +13,9 @@ def kept_for_the_module(django_db_blocker, write):
     block = transaction.atomic()
     with django_db_blocker.unblock():
         block.__enter__()
-        try:
-            written = write()
-        except BaseException:
-            transaction.set_rollback(True)
-            block.__exit__(None, None, None)
-            raise
     try:
+        with django_db_blocker.unblock():
+            written = write()
         yield written
     finally:
         with django_db_blocker.unblock():
