@@ -28,6 +28,8 @@ psql "$admin_url" --quiet --set ON_ERROR_STOP=1 --command "DROP DATABASE IF EXIS
 psql "$admin_url" --quiet --set ON_ERROR_STOP=1 --command "CREATE DATABASE \"$name\""
 pg_restore --no-owner --no-privileges --exit-on-error --dbname "$DATABASE_URL" "$dump"
 (cd "$here" && "$python" manage.py migrate --noinput)
+# A restored database has no statistics: the planner would guess until autovacuum analyses it.
+psql "$DATABASE_URL" --quiet --set ON_ERROR_STOP=1 --command "VACUUM (ANALYZE)"
 echo "database $name restored from $dump"
 
 if [ -n "$media" ]; then
