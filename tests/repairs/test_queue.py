@@ -154,6 +154,20 @@ def test_web_queue_shows_the_same_rows_order_and_counts_as_the_plain_definitions
             assert [page["page"] for page in pages] == list(range(1, len(pages) + 1))
 
 
+def test_web_queue_pages_by_typed_number_are_the_pages_its_links_reach_for_everyone(client, world, crowd, monkeypatch):
+    # A typed page number reads the ids of the rows it skips, then the page's rows by id.
+    monkeypatch.setattr("repairs.views.queue.QUEUE_PAGE_SIZE", 5)
+    for user in people(world):
+        client.force_login(user)
+        for params in ({"sort": "due"}, {"sort": "declared", "state": list(OPEN_STATES)}, {"sort": "-declared"}):
+            _references, pages = walk_web(client, params)
+            for number, page in enumerate([*pages, None], start=1):
+                typed = client.get(reverse("repairs:ticket_list"), {**params, "page": number}).context
+                expected = [t.reference for t in page["tickets"]] if page else []
+                assert [t.reference for t in typed["tickets"]] == expected, (user.username, params, number)
+                assert typed["has_next"] == (page is not None and page["has_next"])
+
+
 def test_web_queue_pages_by_number_and_by_cursor_agree_both_ways(client, world, crowd, monkeypatch):
     monkeypatch.setattr("repairs.views.queue.QUEUE_PAGE_SIZE", 6)
     client.force_login(world.manager)
