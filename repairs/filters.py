@@ -12,7 +12,7 @@ from repairs.models import Ticket
 from repairs.queryhints import filter_unindexed
 from repairs.search import ticket_search
 from repairs.states import OPEN_STATES, Priority, State
-from repairs.widgets import QuickCheckboxes, QuickSelect
+from repairs.widgets import Choices, QuickCheckboxes, QuickSelect
 
 SLA_CHOICES = [("ok", _("On time")), ("at_risk", _("At risk")), ("breached", _("Late"))]
 ASSIGNED_CHOICES = [("me", _("Assigned to me")), ("none", _("Unassigned"))]
@@ -56,7 +56,7 @@ class TicketFilter(django_filters.FilterSet):
         user = self.request.user
         establishments = fleet.visible_establishments(user=user).order_by("name").values_list("uai", "name")
         self.filters["establishment"].field.widget = QuickSelect(
-            choices=[("", _("All")), *[(uai, f"{name} ({uai})") for uai, name in establishments]]
+            choices=Choices([("", _("All")), *[(uai, f"{name} ({uai})") for uai, name in establishments]])
         )
         self.filters["assigned_to"].field.widget = QuickSelect(choices=[("", _("Anyone")), *ASSIGNED_CHOICES])
         for name in ("sla", "sort"):

@@ -8,12 +8,14 @@ compare it with the templates it replaces); only the way it is produced changes.
 
 from __future__ import annotations
 
+import functools
 import html
 from urllib.parse import quote
 
 from django import forms
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.choices import BaseChoiceIterator
 from django.utils.dateformat import format as date_format_spec
 from django.utils.formats import date_format
 from django.utils.safestring import SafeString, mark_safe
@@ -46,16 +48,59 @@ def _flat_options(widget: forms.ChoiceWidget, name, value, attrs) -> tuple[dict,
     return context, options
 
 
+class Choices(BaseChoiceIterator):
+    """(value, label) pairs that Django takes as they are: a plain list is normalised again each
+    time a widget is made or copied (the form copies its fields), 370 establishments twice a page."""
+
+    def __init__(self, pairs):
+        self.pairs = tuple(pairs)
+
+    def __iter__(self):
+        return iter(self.pairs)
+
+
+def _flat_pairs(choices) -> tuple[tuple[str, str], ...] | None:
+    """The choices as the <option>s show them (value and label as text, in the current language),
+    or None if they hold option groups."""
+    pairs = []
+    for value, label in choices:
+        if isinstance(label, list | tuple):
+            return None
+        pairs.append(("" if value is None else str(value), str(label)))
+    return tuple(pairs)
+
+
+@functools.lru_cache(maxsize=256)
+def _option_tags(pairs: tuple[tuple[str, str], ...]) -> tuple[tuple[str, ...], tuple[str, ...], dict[str, list[int]]]:
+    """Each <option> unselected and selected, and where each value stands. Keyed by the choices
+    themselves (read from the database on each request), so a renamed establishment is a new key:
+    what is kept is only the drawing of the same text, never the text."""
+    plain = tuple(f'<option value="{_escape(v)}">{_escape(label)}</option>' for v, label in pairs)
+    chosen = tuple(f'<option value="{_escape(v)}" selected>{_escape(label)}</option>' for v, label in pairs)
+    where: dict[str, list[int]] = {}
+    for index, (v, _label) in enumerate(pairs):
+        where.setdefault(v, []).append(index)
+    return plain, chosen, where
+
+
 class QuickSelect(forms.Select):
     def render(self, name, value, attrs=None, renderer=None):
-        flat = _flat_options(self, name, value, attrs)
-        if flat is None:
+        pairs = _flat_pairs(self.choices)
+        if pairs is None:
             return super().render(name, value, attrs, renderer)
-        context, options = flat
-        body = "".join(
-            f'<option value="{_escape(o["value"])}"{_attrs(o["attrs"])}>{_escape(o["label"])}</option>' for o in options
-        )
-        return mark_safe(f'<select name="{_escape(name)}"{_attrs(context["attrs"])}>{body}</select>')  # noqa: S308
+        plain, chosen, where = _option_tags(pairs)
+        # As Django's optgroups: the options whose value is among the selected ones, only the first
+        # of them unless the select takes several.
+        hits = sorted({index for v in self.format_value(value) for index in where.get(v, ())})
+        if not self.allow_multiple_selected:
+            hits = hits[:1]
+        tags = list(plain)
+        for index in hits:
+            tags[index] = chosen[index]
+        final = self.build_attrs(self.attrs, attrs)
+        if self.allow_multiple_selected:
+            final["multiple"] = True
+        return mark_safe(f'<select name="{_escape(name)}"{_attrs(final)}>{"".join(tags)}</select>')  # noqa: S308
 
 
 class QuickCheckboxes(forms.CheckboxSelectMultiple):
