@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.choices import BaseChoiceIterator
 from django.utils.dateformat import format as date_format_spec
-from django.utils.formats import date_format
+from django.utils.formats import get_format
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
@@ -138,8 +138,9 @@ def _due(ticket, words: dict) -> str:
     if not due or final:
         return badge
     local = timezone.localtime(due)
-    when = _escape(date_format(local, "SHORT_DATETIME_FORMAT"))
-    return f'{badge}\n<time datetime="{_escape(date_format_spec(local, "c"))}">{when}</time>'
+    when = _escape(date_format_spec(local, words["datetime_format"]))
+    # Django's "c" format is the ISO form.
+    return f'{badge}\n<time datetime="{_escape(local.isoformat())}">{when}</time>'
 
 
 def ticket_rows(tickets, *, selectable: bool = False) -> SafeString:
@@ -156,6 +157,12 @@ def ticket_rows(tickets, *, selectable: bool = False) -> SafeString:
             "depot": _("Depot"),
         }.items()
     }
+    # What every row says the same way, translated once per table rather than once per row.
+    words["state"] = {key: _escape(label) for key, label in _STATES.items()}
+    words["category"] = {key: _escape(label) for key, label in _CATEGORIES.items()}
+    words["priority"] = {key: _escape(label) for key, label in _PRIORITIES.items()}
+    words["select_one"] = _("Select %(reference)s")
+    words["datetime_format"] = get_format("SHORT_DATETIME_FORMAT")  # what date_format() looks up each call
     labels = [_escape(label) for label in (_("Reference"), _("State"), _("Fault"), _("Laptop"), _("Establishment"))]
     labels += [_escape(label) for label in (_("Priority"), _("Assigned to"), _("Due"))]
     head = "".join(f'<th scope="col">{label}</th>' for label in labels)
@@ -176,7 +183,7 @@ def _row(ticket, *, selectable: bool, labels: list[str], words: dict, link: str)
     reference = _escape(ticket.reference)
     cells = []
     if selectable:
-        hidden = _escape(_("Select %(reference)s") % {"reference": ticket.reference})
+        hidden = _escape(words["select_one"] % {"reference": ticket.reference})
         cells.append(
             f'<td><input type="checkbox" name="tickets" value="{reference}" id="select-{reference}" form="bulk-form">'
             f'<label for="select-{reference}" class="visually-hidden">{hidden}</label></td>'
@@ -193,11 +200,11 @@ def _row(ticket, *, selectable: bool, labels: list[str], words: dict, link: str)
     device = ticket.device
     values = (
         f'<a href="{_escape(link.replace("REFERENCE", quote(ticket.reference)))}">{reference}</a>',
-        _escape(_STATES.get(ticket.state, ticket.state)),
-        _escape(_CATEGORIES.get(ticket.category, ticket.category)),
+        words["state"].get(ticket.state) or _escape(ticket.state),
+        words["category"].get(ticket.category) or _escape(ticket.category),
         f'{_escape(device.asset_tag)} <span class="muted">{_escape(device.serial_number)}</span>',
         place,
-        _escape(_PRIORITIES.get(ticket.priority, ticket.priority)),
+        words["priority"].get(ticket.priority) or _escape(ticket.priority),
         who,
         _due(ticket, words),
     )
