@@ -11,6 +11,7 @@ from devices.models import Device, Role, normalise_serial
 from devices.selectors import current_holdings, current_image, device_by_identifier, device_holder_assignment
 from repairs import permissions
 from repairs.keyset import DEFAULT_ORDER
+from repairs.listrows import as_rows
 from repairs.loaner_reminders import overdue_filter
 from repairs.models import Part, Quote, StateCount, Ticket, TicketPart
 from repairs.pricing import labour_rate
@@ -125,7 +126,7 @@ def home_summary(*, user) -> dict:
     """What this person has to do next: their open tickets, or their scope's, by state."""
     role = fleet.role_of(user)
     visible = visible_tickets(user=user)
-    open_tickets = ticket_list(user=user).filter(is_open=True)
+    open_tickets = as_rows(ticket_list(user=user).filter(is_open=True))  # read by the tables only
     counts = scope_state_counts(user=user)
     summary = {"role": role, "counts": state_counts(queryset=visible) if counts is None else counts, "states": State}
     if role == Role.STUDENT:
