@@ -7,10 +7,12 @@ import re
 import pytest
 from django import forms
 from django.template import engines
+from django.urls import reverse
 from django.utils import timezone, translation
 
+from repairs.listrows import as_rows
 from repairs.models import Ticket
-from repairs.widgets import QuickCheckboxes, QuickSelect, ticket_rows
+from repairs.widgets import Choices, QuickCheckboxes, QuickSelect, ticket_rows
 from tests.devices.factories import DeviceFactory, make_person
 from tests.repairs.factories import build_world, force_state
 
@@ -91,3 +93,60 @@ def test_quick_select_and_checkboxes_say_what_django_said():
         attrs = {"id": "id_state"}
         django = forms.CheckboxSelectMultiple(choices=boxes).render("state", value, attrs)
         assert same(QuickCheckboxes(choices=boxes).render("state", value, attrs)) == same(django)
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_rows_read_as_plain_values_draw_the_same_table_as_model_instances(tickets, language):
+    ids = [ticket.pk for ticket in tickets]
+    instances = Ticket.objects.filter(pk__in=ids).select_related("device", "establishment", "assignee").order_by("pk")
+    rows = as_rows(Ticket.objects.filter(pk__in=ids).order_by("pk"))
+    assert [row.reference for row in rows] == [ticket.reference for ticket in instances]
+    with translation.override(language):
+        for selectable in (True, False):
+            assert ticket_rows(rows, selectable=selectable) == ticket_rows(instances, selectable=selectable)
+
+
+def test_quick_select_says_what_django_said_for_any_choices_and_selection():
+    pairs = [("", "Tous"), ("a", "A & <b>"), ("b", 'B "quoted"'), ("a", "A again"), (None, "Nothing"), (3, 3)]
+    values = [None, "", "a", "b", ["a", "b"], ["b", "a"], "3", 3, "missing", ["missing", "b"]]
+    for multiple in (False, True):
+        django_widget, quick_widget = (forms.SelectMultiple, QuickSelect) if multiple else (forms.Select, QuickSelect)
+        for value in values:
+            attrs = {"id": "id_x", "class": "wide"}
+            django = django_widget(choices=pairs).render("x", value, attrs)
+            quick = quick_widget(choices=Choices(pairs))
+            quick.allow_multiple_selected = multiple
+            assert same(quick.render("x", value, attrs)) == same(django), (multiple, value)
+
+
+def test_option_groups_are_left_to_django():
+    grouped = [("Toulouse", [("0310024H", "Fermat")]), ("Montpellier", [("0340005B", "Joffre")])]
+    django = forms.Select(choices=grouped).render("establishment", "0340005B")
+    assert same(QuickSelect(choices=grouped).render("establishment", "0340005B")) == same(django)
+
+
+def test_the_queue_shows_an_establishment_renamed_since_the_last_page(client):
+    """The <option>s are drawn once per list of establishments read from the database: a renamed
+    or new establishment is a new list, drawn again on the next page, never the old drawing."""
+    world = build_world()
+    client.force_login(world.manager)
+    url = reverse("repairs:ticket_list")
+    assert 'value="0310024H">Lycée Pierre-de-Fermat (0310024H)</option>' in client.get(url).text
+    world.establishment.name = "Lycée Fermat <rénové>"
+    world.establishment.save()
+    page = client.get(url, {"establishment": "0310024H"}).text
+    assert 'value="0310024H" selected>Lycée Fermat &lt;rénové&gt; (0310024H)</option>' in page
+    assert "Lycée Pierre-de-Fermat" not in page
+    assert "Lycée Pierre-de-Fermat" not in client.get(url).text
+
+
+def test_the_menu_follows_the_role_of_each_person_in_one_process(client):
+    world = build_world()
+    menus = {}
+    for person in (world.student, world.manager, world.student):
+        client.force_login(person)
+        menus.setdefault(person.username, []).append([item["url"] for item in client.get("/").context["nav_items"]])
+    assert menus["eleve"][0] == menus["eleve"][1]
+    assert reverse("repairs:reports") in menus["manager"][0]
+    assert reverse("repairs:reports") not in menus["eleve"][0]
+    assert reverse("distribution:my_laptop") in menus["eleve"][0]
