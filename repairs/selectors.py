@@ -122,13 +122,19 @@ def scope_state_counts(*, user, establishment=None, uai: str | None = None, stat
     return {row["state"]: row["n"] for row in totals if row["n"]}
 
 
+# The homes that show the open tickets by state (templates/repairs/_partials/home_<role>.html); a
+# student's and a staff member's list their tickets instead, and were counted for nothing.
+HOMES_WITH_COUNTS = frozenset({Role.TECHNICIAN, Role.MANAGER, Role.SUPERVISOR})
+
+
 def home_summary(*, user) -> dict:
     """What this person has to do next: their open tickets, or their scope's, by state."""
     role = fleet.role_of(user)
-    visible = visible_tickets(user=user)
     open_tickets = as_rows(ticket_list(user=user).filter(is_open=True))  # read by the tables only
-    counts = scope_state_counts(user=user)
-    summary = {"role": role, "counts": state_counts(queryset=visible) if counts is None else counts, "states": State}
+    summary = {"role": role, "states": State}
+    if role in HOMES_WITH_COUNTS:
+        counts = scope_state_counts(user=user)
+        summary["counts"] = state_counts(queryset=visible_tickets(user=user)) if counts is None else counts
     if role == Role.STUDENT:
         summary["my_tickets"] = open_tickets[:20]
         summary["devices"] = list(fleet.visible_devices(user=user).select_related("model"))
