@@ -248,7 +248,9 @@ def overdue_loaners(*, user, today=None) -> QuerySet[Ticket]:
     return (
         visible_tickets(user=user)
         .filter(overdue_filter(today or timezone.localdate()))
-        .select_related("loaner", "establishment", "device")
+        .select_related("loaner", "establishment")
+        # What the list of overdue loaners shows: a ticket has some sixty columns to compile and read.
+        .only("reference", "state", "loaner_due_on", "loaner__asset_tag", "establishment__name")
         .order_by("loaner_due_on", "pk")
     )
 
