@@ -37,6 +37,7 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=200)
     parser.add_argument("--lines", type=int, default=45)
     parser.add_argument("--callees", metavar="REGEX", help="also what the functions matching REGEX call")
+    parser.add_argument("--callers", metavar="REGEX", help="also who calls the functions matching REGEX")
     args = parser.parse_args()
     with throwaway.bench_database("profile", given=args.database_url):
         import django
@@ -67,6 +68,8 @@ def main() -> int:
         stats.sort_stats("tottime").print_stats(args.lines)
         if args.callees:
             stats.sort_stats("cumulative").print_callees(args.callees)
+        if args.callers:
+            stats.sort_stats("cumulative").print_callers(args.callers)
         print(out.getvalue().replace(str(Path(sys.executable).parents[1]), "venv"))
         print(f"{args.who} {args.url}: median {statistics.median(times) * 1000:.2f} ms without the profiler")
     return 0

@@ -150,3 +150,30 @@ def test_the_menu_follows_the_role_of_each_person_in_one_process(client):
     assert reverse("repairs:reports") in menus["manager"][0]
     assert reverse("repairs:reports") not in menus["eleve"][0]
     assert reverse("distribution:my_laptop") in menus["eleve"][0]
+
+
+def test_dates_in_the_tables_are_formatted_as_django_formats_them():
+    from django.utils.dateformat import format as django_format
+    from django.utils.formats import get_format
+
+    from repairs.widgets import _format_datetime
+
+    moments = [
+        dt.datetime(2026, 3, 29, 1, 59, tzinfo=dt.UTC),  # the change to summer time in Paris
+        dt.datetime(2026, 10, 25, 0, 30, tzinfo=dt.UTC),
+        dt.datetime(2025, 12, 31, 23, 5, 9, 123, tzinfo=dt.UTC),
+        dt.datetime(2026, 7, 1, 12, 0, tzinfo=dt.UTC),
+    ]
+    for language in ("fr", "en"):
+        with translation.override(language):
+            formats = [
+                get_format("SHORT_DATETIME_FORMAT"),
+                get_format("DATETIME_FORMAT"),
+                "c",
+                r"j \d\e F Y à H\hi",
+                "P",
+            ]
+            for moment in moments:
+                local = timezone.localtime(moment)
+                for spec in formats:
+                    assert _format_datetime(local, spec) == django_format(local, spec), (language, spec)
