@@ -14,9 +14,9 @@ from repairs.search import ticket_search
 from repairs.states import OPEN_STATES, Priority, State
 from repairs.widgets import Choices, QuickCheckboxes, QuickSelect
 
-SLA_CHOICES = [("ok", _("On time")), ("at_risk", _("At risk")), ("breached", _("Late"))]
-ASSIGNED_CHOICES = [("me", _("Assigned to me")), ("none", _("Unassigned"))]
-SORT_CHOICES = [("due", _("Due date")), ("-declared", _("Newest first")), ("declared", _("Oldest first"))]
+SLA_CHOICES = Choices([("ok", _("On time")), ("at_risk", _("At risk")), ("breached", _("Late"))])
+ASSIGNED_CHOICES = Choices([("me", _("Assigned to me")), ("none", _("Unassigned"))])
+SORT_CHOICES = Choices([("due", _("Due date")), ("-declared", _("Newest first")), ("declared", _("Oldest first"))])
 
 
 class TicketFilter(django_filters.FilterSet):
@@ -29,11 +29,15 @@ class TicketFilter(django_filters.FilterSet):
     # distinct=False: every filter reads the ticket's own row (no list of related rows), so there is
     # nothing to deduplicate, and DISTINCT would make the database sort whatever matched.
     state = django_filters.MultipleChoiceFilter(
-        label=_("State"), choices=State.choices, method="filter_state", distinct=False
+        label=_("State"), choices=Choices(State.choices), method="filter_state", distinct=False
     )
     establishment = django_filters.CharFilter(label=_("Establishment"), method="filter_establishment")
-    category = django_filters.MultipleChoiceFilter(label=_("Category"), choices=FaultCategory.choices, distinct=False)
-    priority = django_filters.MultipleChoiceFilter(label=_("Priority"), choices=Priority.choices, distinct=False)
+    category = django_filters.MultipleChoiceFilter(
+        label=_("Category"), choices=Choices(FaultCategory.choices), distinct=False
+    )
+    priority = django_filters.MultipleChoiceFilter(
+        label=_("Priority"), choices=Choices(Priority.choices), distinct=False
+    )
     assigned_to = django_filters.CharFilter(
         label=_("Assigned to"), method="filter_assigned_to", help_text="username, `me` or `none`"
     )

@@ -50,13 +50,22 @@ def _flat_options(widget: forms.ChoiceWidget, name, value, attrs) -> tuple[dict,
 
 class Choices(BaseChoiceIterator):
     """(value, label) pairs that Django takes as they are: a plain list is normalised again each
-    time a widget is made or copied (the form copies its fields), 370 establishments twice a page."""
+    time a widget is made or copied (the form copies its fields), 370 establishments twice a page,
+    and deep-copied with each filter set."""
 
     def __init__(self, pairs):
         self.pairs = tuple(pairs)
 
     def __iter__(self):
         return iter(self.pairs)
+
+    def __len__(self):
+        return len(self.pairs)
+
+    def __deepcopy__(self, memo):
+        # Each filter set and each form deep-copies its fields: pairs that never change (labels
+        # translated when shown) are shared rather than rebuilt, lazy label by lazy label.
+        return self
 
 
 def _flat_pairs(choices) -> tuple[tuple[str, str], ...] | None:
