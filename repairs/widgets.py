@@ -38,16 +38,6 @@ def _attrs(attrs: dict) -> str:
     )
 
 
-def _flat_options(widget: forms.ChoiceWidget, name, value, attrs) -> tuple[dict, list[dict]] | None:
-    context = widget.get_context(name, value, attrs)["widget"]
-    options = []
-    for group_name, group, _index in context["optgroups"]:
-        if group_name:
-            return None  # option groups: Django's own rendering
-        options.extend(group)
-    return context, options
-
-
 class Choices(BaseChoiceIterator):
     """(value, label) pairs that Django takes as they are: a plain list is normalised again each
     time a widget is made or copied (the form copies its fields), 370 establishments twice a page,
@@ -112,18 +102,35 @@ class QuickSelect(forms.Select):
         return mark_safe(f'<select name="{_escape(name)}"{_attrs(final)}>{"".join(tags)}</select>')  # noqa: S308
 
 
+@functools.lru_cache(maxsize=64)
+def _checkbox_tags(name: str, attrs: tuple, pairs: tuple[tuple[str, str], ...]):
+    """Each checkbox unchecked and checked, and where each value stands, as Django's
+    create_option() gives them: the widget's attributes, the id numbered by position."""
+    plain, checked, where = [], [], {}
+    for index, (value, label) in enumerate(pairs):
+        option = dict(attrs)
+        for tags, extra in ((plain, {}), (checked, {"checked": True})):
+            drawn = {**option, **extra}
+            if drawn.get("id"):
+                drawn["id"] = f"{drawn['id']}_{index}"
+            tags.append(
+                f'<div><label for="{_escape(drawn.get("id", ""))}"><input type="checkbox" name="{_escape(name)}" '
+                f'value="{_escape(value)}"{_attrs(drawn)}> {_escape(label)}</label></div>'
+            )
+        where.setdefault(value, []).append(index)
+    return tuple(plain), tuple(checked), where
+
+
 class QuickCheckboxes(forms.CheckboxSelectMultiple):
     def render(self, name, value, attrs=None, renderer=None):
-        flat = _flat_options(self, name, value, attrs)
-        if flat is None:
+        pairs = _flat_pairs(self.choices)
+        final = self.build_attrs(self.attrs, attrs)
+        if pairs is None or not all(isinstance(v, str | int | bool | None) for v in final.values()):
             return super().render(name, value, attrs, renderer)
-        context, options = flat
-        boxes = "".join(
-            f'<div><label for="{_escape(o["attrs"].get("id", ""))}"><input type="checkbox" name="{_escape(name)}" '
-            f'value="{_escape(o["value"])}"{_attrs(o["attrs"])}> {_escape(o["label"])}</label></div>'
-            for o in options
-        )
-        wrapper = {"id": context["attrs"].get("id"), "class": context["attrs"].get("class") or None}
+        plain, checked, where = _checkbox_tags(name, tuple(final.items()), pairs)
+        hits = {index for v in self.format_value(value) for index in where.get(v, ())}
+        boxes = "".join(checked[i] if i in hits else tag for i, tag in enumerate(plain))
+        wrapper = {"id": final.get("id"), "class": final.get("class") or None}
         return mark_safe(f"<div{_attrs(wrapper)}>{boxes}</div>")  # noqa: S308 - every value escaped above
 
 

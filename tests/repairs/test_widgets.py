@@ -177,3 +177,14 @@ def test_dates_in_the_tables_are_formatted_as_django_formats_them():
                 local = timezone.localtime(moment)
                 for spec in formats:
                     assert _format_datetime(local, spec) == django_format(local, spec), (language, spec)
+
+
+def test_quick_checkboxes_say_what_django_said_for_any_selection_and_attributes():
+    boxes = [("declared", "Déclaré"), ("in_repair", "En réparation <atelier>"), ("x&y", 'Quote "q"'), (None, "Aucun")]
+    values = [None, [], ["in_repair"], ["declared", "in_repair"], ["missing"], ["x&y", "missing"], [""]]
+    # With an id, as forms always give one (auto_id).
+    for attrs in ({"id": "id_state"}, {"id": "id_state", "class": "wide", "required": True}):
+        for value in values:
+            django = forms.CheckboxSelectMultiple(choices=boxes).render("state", value, dict(attrs))
+            quick = QuickCheckboxes(choices=Choices(boxes)).render("state", value, dict(attrs))
+            assert same(quick) == same(django), (attrs, value)
