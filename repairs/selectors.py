@@ -109,7 +109,7 @@ def scope_state_counts(*, user, establishment=None, uai: str | None = None, stat
     if fleet.role_of(user) == Role.STUDENT:
         return None
     rows = StateCount.objects.filter(state__in=OPEN_STATES, tickets__gt=0)
-    scope = permissions.place_filter(user)
+    scope = permissions.place_filter(user, by_id=True)
     if scope is not None:
         rows = rows.filter(scope)
     if establishment is not None:
