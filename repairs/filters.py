@@ -12,7 +12,7 @@ from repairs.models import Ticket
 from repairs.queryhints import filter_unindexed
 from repairs.search import ticket_search
 from repairs.states import OPEN_STATES, Priority, State
-from repairs.widgets import Choices, QuickCheckboxes, QuickSelect
+from repairs.widgets import Choices, QuickCheckboxes, QuickSelect, QuickTextInput
 
 SLA_CHOICES = Choices([("ok", _("On time")), ("at_risk", _("At risk")), ("breached", _("Late"))])
 ASSIGNED_CHOICES = Choices([("me", _("Assigned to me")), ("none", _("Unassigned"))])
@@ -62,6 +62,8 @@ class TicketFilter(django_filters.FilterSet):
         self.filters["establishment"].field.widget = QuickSelect(
             choices=Choices([("", _("All")), *[(uai, f"{name} ({uai})") for uai, name in establishments]])
         )
+        search = self.filters["search"].field
+        search.widget = QuickTextInput(attrs=search.widget.attrs)  # with the field's maxlength
         self.filters["assigned_to"].field.widget = QuickSelect(choices=[("", _("Anyone")), *ASSIGNED_CHOICES])
         for name in ("sla", "sort"):
             self.filters[name].field.widget = QuickSelect(choices=self.filters[name].field.choices)

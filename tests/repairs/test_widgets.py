@@ -12,7 +12,7 @@ from django.utils import timezone, translation
 
 from repairs.listrows import as_rows
 from repairs.models import Ticket
-from repairs.widgets import Choices, QuickCheckboxes, QuickSelect, ticket_rows
+from repairs.widgets import Choices, QuickCheckboxes, QuickSelect, QuickTextInput, ticket_rows
 from tests.devices.factories import DeviceFactory, make_person
 from tests.repairs.factories import build_world, force_state
 
@@ -187,4 +187,18 @@ def test_quick_checkboxes_say_what_django_said_for_any_selection_and_attributes(
         for value in values:
             django = forms.CheckboxSelectMultiple(choices=boxes).render("state", value, dict(attrs))
             quick = QuickCheckboxes(choices=Choices(boxes)).render("state", value, dict(attrs))
+            assert same(quick) == same(django), (attrs, value)
+
+
+def test_quick_text_input_says_what_django_said():
+    given = [None, "", "ecran", "Fermat <\"&> 'x'", 0]
+    attrs_cases = [
+        {"maxlength": "200", "aria-describedby": "id_search_helptext", "id": "id_search"},
+        {"id": "id_q", "required": True, "disabled": False, "placeholder": "Nom & prénom"},
+        {"id": "id_q", "data-x": None},  # Django writes None as "None": left to Django
+    ]
+    for attrs in attrs_cases:
+        for value in given:
+            django = forms.TextInput(attrs={"class": "wide"}).render("search", value, dict(attrs))
+            quick = QuickTextInput(attrs={"class": "wide"}).render("search", value, dict(attrs))
             assert same(quick) == same(django), (attrs, value)
