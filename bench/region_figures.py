@@ -269,12 +269,20 @@ def gunicorn_figures(region, *, seconds: float, log: Path) -> None:
             client.force_login(getattr(region, name))
             cookies[name] = f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
         print(f"\nUnder gunicorn (2 sync workers, 4 client threads, {seconds:.0f} s per URL)")
-        bare_rate, _ = server.rate("/bench/bare/", cookie="", seconds=seconds)
-        print(f"  bare view               {bare_rate:8.1f} req/s")
+        print("  CPU per request: the workers' (and the client threads', in this process, on the same cores)")
+        bare = server.measure("/bench/bare/", cookie="", seconds=seconds)
+        print(
+            f"  bare view               {bare['rate']:8.1f} req/s  "
+            f"CPU {bare['server_ms']:.2f} ms (client {bare['client_ms']:.2f} ms)"
+        )
         for name in ("technician", "manager"):
-            rate, failed = server.rate("/tickets/", cookie=cookies[name], seconds=seconds)
-            extra = f", {failed} failed requests: see {log}" if failed else ""
-            print(f"  {name} queue, page 1 {rate:8.1f} req/s  ({rate / bare_rate:.0%} of the bare view{extra})")
+            page = server.measure("/tickets/", cookie=cookies[name], seconds=seconds)
+            extra = f", {page['failed']} failed requests: see {log}" if page["failed"] else ""
+            print(
+                f"  {name} queue, page 1 {page['rate']:8.1f} req/s  ({page['rate'] / bare['rate']:.0%} of the bare "
+                f"view{extra})  CPU {page['server_ms']:.2f} ms (client {page['client_ms']:.2f} ms), "
+                f"{bare['server_ms'] / page['server_ms']:.0%} of the bare view's rate at equal CPU"
+            )
     finally:
         server.stop()
 

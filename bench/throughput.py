@@ -3,7 +3,9 @@
 Started by bench/region_figures.py on the database it built: gunicorn serves the site plus
 /bench/bare/ (bench/bare.py), and a few client threads request one URL as fast as the server
 answers for a fixed time, logged in with the session cookie of the person the page is for.
-The client threads run on the same two cores: like every figure here, compare the ratio.
+The client threads run on the same two cores: like every figure here, compare the ratio. Beside
+the rate, `measure` gives the CPU time a request cost the workers and the client threads: the rate
+depends on the share of the cores the rest of the machine leaves, the CPU time much less.
 """
 
 from __future__ import annotations
@@ -70,8 +72,37 @@ class Server:
         finally:
             conn.close()
 
-    def rate(self, url: str, *, cookie: str, seconds: float, clients: int = 4) -> tuple[float, int]:
-        """Requests per second answered 200 over `seconds`, and the number of other answers."""
+    def workers_cpu(self) -> float:
+        """CPU seconds (user + system) spent so far by the workers, read from /proc: what a request
+        costs the server whatever share of the cores the machine leaves it (0 where /proc is not)."""
+        ticks = os.sysconf("SC_CLK_TCK")
+        total = 0
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == self.process.pid:  # ppid: a worker of this server
+                total += int(fields[11]) + int(fields[12])  # utime, stime
+        return total / ticks
+
+    def measure(self, url: str, *, cookie: str, seconds: float, clients: int = 4) -> dict:
+        """`rate`, with the CPU time each answered request cost the workers and the client threads."""
+        workers, client = self.workers_cpu(), time.process_time()
+        rate, failed, answered = self.rate(url, cookie=cookie, seconds=seconds, clients=clients, counted=True)
+        workers, client = self.workers_cpu() - workers, time.process_time() - client
+        return {
+            "rate": rate,
+            "failed": failed,
+            "server_ms": workers / max(answered, 1) * 1000,
+            "client_ms": client / max(answered, 1) * 1000,
+        }
+
+    def rate(self, url: str, *, cookie: str, seconds: float, clients: int = 4, counted: bool = False):
+        """Requests per second answered 200 over `seconds`, and the number of other answers (and,
+        with `counted`, the number of requests sent, warm-up included)."""
         done, failed = [0] * clients, [0] * clients
         stop = time.monotonic() + seconds
 
@@ -90,7 +121,8 @@ class Server:
             thread.start()
         for thread in threads:
             thread.join()
-        return sum(done) / (time.monotonic() - started), sum(failed)
+        result = sum(done) / (time.monotonic() - started), sum(failed)
+        return (*result, sum(done) + sum(failed) + 2) if counted else result
 
     def stop(self) -> None:
         self.process.terminate()

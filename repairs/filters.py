@@ -12,11 +12,11 @@ from repairs.models import Ticket
 from repairs.queryhints import filter_unindexed
 from repairs.search import ticket_search
 from repairs.states import OPEN_STATES, Priority, State
-from repairs.widgets import QuickCheckboxes, QuickSelect
+from repairs.widgets import Choices, QuickCheckboxes, QuickSelect, QuickTextInput
 
-SLA_CHOICES = [("ok", _("On time")), ("at_risk", _("At risk")), ("breached", _("Late"))]
-ASSIGNED_CHOICES = [("me", _("Assigned to me")), ("none", _("Unassigned"))]
-SORT_CHOICES = [("due", _("Due date")), ("-declared", _("Newest first")), ("declared", _("Oldest first"))]
+SLA_CHOICES = Choices([("ok", _("On time")), ("at_risk", _("At risk")), ("breached", _("Late"))])
+ASSIGNED_CHOICES = Choices([("me", _("Assigned to me")), ("none", _("Unassigned"))])
+SORT_CHOICES = Choices([("due", _("Due date")), ("-declared", _("Newest first")), ("declared", _("Oldest first"))])
 
 
 class TicketFilter(django_filters.FilterSet):
@@ -29,11 +29,15 @@ class TicketFilter(django_filters.FilterSet):
     # distinct=False: every filter reads the ticket's own row (no list of related rows), so there is
     # nothing to deduplicate, and DISTINCT would make the database sort whatever matched.
     state = django_filters.MultipleChoiceFilter(
-        label=_("State"), choices=State.choices, method="filter_state", distinct=False
+        label=_("State"), choices=Choices(State.choices), method="filter_state", distinct=False
     )
     establishment = django_filters.CharFilter(label=_("Establishment"), method="filter_establishment")
-    category = django_filters.MultipleChoiceFilter(label=_("Category"), choices=FaultCategory.choices, distinct=False)
-    priority = django_filters.MultipleChoiceFilter(label=_("Priority"), choices=Priority.choices, distinct=False)
+    category = django_filters.MultipleChoiceFilter(
+        label=_("Category"), choices=Choices(FaultCategory.choices), distinct=False
+    )
+    priority = django_filters.MultipleChoiceFilter(
+        label=_("Priority"), choices=Choices(Priority.choices), distinct=False
+    )
     assigned_to = django_filters.CharFilter(
         label=_("Assigned to"), method="filter_assigned_to", help_text="username, `me` or `none`"
     )
@@ -56,8 +60,10 @@ class TicketFilter(django_filters.FilterSet):
         user = self.request.user
         establishments = fleet.visible_establishments(user=user).order_by("name").values_list("uai", "name")
         self.filters["establishment"].field.widget = QuickSelect(
-            choices=[("", _("All")), *[(uai, f"{name} ({uai})") for uai, name in establishments]]
+            choices=Choices([("", _("All")), *[(uai, f"{name} ({uai})") for uai, name in establishments]])
         )
+        search = self.filters["search"].field
+        search.widget = QuickTextInput(attrs=search.widget.attrs)  # with the field's maxlength
         self.filters["assigned_to"].field.widget = QuickSelect(choices=[("", _("Anyone")), *ASSIGNED_CHOICES])
         for name in ("sla", "sort"):
             self.filters[name].field.widget = QuickSelect(choices=self.filters[name].field.choices)

@@ -43,10 +43,12 @@ def student_tickets(user):
     return declared.union(held)
 
 
-def place_filter(user) -> Q | None:
+def place_filter(user, *, by_id: bool = False) -> Q | None:
     """The scope of everyone but students, on the `establishment` path alone: the same Q selects
     their tickets and their rows of tickets per state (repairs.models.StateCount). None for
-    everything; students have no such scope (ValueError)."""
+    everything; students have no such scope (ValueError). `by_id`: the establishments as a
+    subquery of their ids, which a small table read through its index on `establishment` (the rows
+    per state: a zone's hundred of the region's 4,000, where the join on the zone read them all)."""
     role = fleet.role_of(user)
     if role is None:
         return Q(pk__in=[])
@@ -55,6 +57,8 @@ def place_filter(user) -> Q | None:
     scope = fleet.establishment_filter(user, prefix="establishment__")
     if scope is None:
         return None
+    if by_id:
+        scope = Q(establishment__in=fleet.visible_establishments(user=user).values("pk"))
     if role == Role.TECHNICIAN:
         # Tickets on depot devices (no establishment) belong to every technician's queue.
         return scope | Q(establishment__isnull=True)

@@ -11,6 +11,7 @@ from devices.models import Device, Role, normalise_serial
 from devices.selectors import current_holdings, current_image, device_by_identifier, device_holder_assignment
 from repairs import permissions
 from repairs.keyset import DEFAULT_ORDER
+from repairs.listrows import as_rows
 from repairs.loaner_reminders import overdue_filter
 from repairs.models import Part, Quote, StateCount, Ticket, TicketPart
 from repairs.pricing import labour_rate
@@ -108,7 +109,7 @@ def scope_state_counts(*, user, establishment=None, uai: str | None = None, stat
     if fleet.role_of(user) == Role.STUDENT:
         return None
     rows = StateCount.objects.filter(state__in=OPEN_STATES, tickets__gt=0)
-    scope = permissions.place_filter(user)
+    scope = permissions.place_filter(user, by_id=True)
     if scope is not None:
         rows = rows.filter(scope)
     if establishment is not None:
@@ -121,13 +122,19 @@ def scope_state_counts(*, user, establishment=None, uai: str | None = None, stat
     return {row["state"]: row["n"] for row in totals if row["n"]}
 
 
+# The homes that show the open tickets by state (templates/repairs/_partials/home_<role>.html); a
+# student's and a staff member's list their tickets instead, and were counted for nothing.
+HOMES_WITH_COUNTS = frozenset({Role.TECHNICIAN, Role.MANAGER, Role.SUPERVISOR})
+
+
 def home_summary(*, user) -> dict:
     """What this person has to do next: their open tickets, or their scope's, by state."""
     role = fleet.role_of(user)
-    visible = visible_tickets(user=user)
-    open_tickets = ticket_list(user=user).filter(is_open=True)
-    counts = scope_state_counts(user=user)
-    summary = {"role": role, "counts": state_counts(queryset=visible) if counts is None else counts, "states": State}
+    open_tickets = as_rows(ticket_list(user=user).filter(is_open=True))  # read by the tables only
+    summary = {"role": role, "states": State}
+    if role in HOMES_WITH_COUNTS:
+        counts = scope_state_counts(user=user)
+        summary["counts"] = state_counts(queryset=visible_tickets(user=user)) if counts is None else counts
     if role == Role.STUDENT:
         summary["my_tickets"] = open_tickets[:20]
         summary["devices"] = list(fleet.visible_devices(user=user).select_related("model"))
@@ -241,7 +248,9 @@ def overdue_loaners(*, user, today=None) -> QuerySet[Ticket]:
     return (
         visible_tickets(user=user)
         .filter(overdue_filter(today or timezone.localdate()))
-        .select_related("loaner", "establishment", "device")
+        .select_related("loaner", "establishment")
+        # What the list of overdue loaners shows: a ticket has some sixty columns to compile and read.
+        .only("reference", "state", "loaner_due_on", "loaner__asset_tag", "establishment__name")
         .order_by("loaner_due_on", "pk")
     )
 

@@ -8,14 +8,16 @@ compare it with the templates it replaces); only the way it is produced changes.
 
 from __future__ import annotations
 
+import functools
 import html
 from urllib.parse import quote
 
 from django import forms
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dateformat import format as date_format_spec
-from django.utils.formats import date_format
+from django.utils.choices import BaseChoiceIterator
+from django.utils.dateformat import DateFormat, re_escaped, re_formatchars
+from django.utils.formats import get_format
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
@@ -36,44 +38,136 @@ def _attrs(attrs: dict) -> str:
     )
 
 
-def _flat_options(widget: forms.ChoiceWidget, name, value, attrs) -> tuple[dict, list[dict]] | None:
-    context = widget.get_context(name, value, attrs)["widget"]
-    options = []
-    for group_name, group, _index in context["optgroups"]:
-        if group_name:
-            return None  # option groups: Django's own rendering
-        options.extend(group)
-    return context, options
+class Choices(BaseChoiceIterator):
+    """(value, label) pairs that Django takes as they are: a plain list is normalised again each
+    time a widget is made or copied (the form copies its fields), 370 establishments twice a page,
+    and deep-copied with each filter set."""
+
+    def __init__(self, pairs):
+        self.pairs = tuple(pairs)
+
+    def __iter__(self):
+        return iter(self.pairs)
+
+    def __len__(self):
+        return len(self.pairs)
+
+    def __deepcopy__(self, memo):
+        # Each filter set and each form deep-copies its fields: pairs that never change (labels
+        # translated when shown) are shared rather than rebuilt, lazy label by lazy label.
+        return self
+
+
+def _flat_pairs(choices) -> tuple[tuple[str, str], ...] | None:
+    """The choices as the <option>s show them (value and label as text, in the current language),
+    or None if they hold option groups."""
+    pairs = []
+    for value, label in choices:
+        if isinstance(label, list | tuple):
+            return None
+        pairs.append(("" if value is None else str(value), str(label)))
+    return tuple(pairs)
+
+
+@functools.lru_cache(maxsize=256)
+def _option_tags(pairs: tuple[tuple[str, str], ...]) -> tuple[tuple[str, ...], tuple[str, ...], dict[str, list[int]]]:
+    """Each <option> unselected and selected, and where each value stands. Keyed by the choices
+    themselves (read from the database on each request), so a renamed establishment is a new key:
+    what is kept is only the drawing of the same text, never the text."""
+    plain = tuple(f'<option value="{_escape(v)}">{_escape(label)}</option>' for v, label in pairs)
+    chosen = tuple(f'<option value="{_escape(v)}" selected>{_escape(label)}</option>' for v, label in pairs)
+    where: dict[str, list[int]] = {}
+    for index, (v, _label) in enumerate(pairs):
+        where.setdefault(v, []).append(index)
+    return plain, chosen, where
+
+
+class QuickTextInput(forms.TextInput):
+    """Django's <input> without its template, like the queue's other filters (0.08 → 0.01 ms: the
+    form renderer's two templates per page)."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        final = self.build_attrs(self.attrs, attrs)
+        if any(v is None for v in final.values()):
+            return super().render(name, value, attrs, renderer)  # Django writes those as "None"
+        shown = self.format_value(value)
+        given = "" if shown is None else f' value="{_escape(shown)}"'
+        return mark_safe(f'<input type="{_escape(self.input_type)}" name="{_escape(name)}"{given}{_attrs(final)}>')  # noqa: S308
 
 
 class QuickSelect(forms.Select):
     def render(self, name, value, attrs=None, renderer=None):
-        flat = _flat_options(self, name, value, attrs)
-        if flat is None:
+        pairs = _flat_pairs(self.choices)
+        if pairs is None:
             return super().render(name, value, attrs, renderer)
-        context, options = flat
-        body = "".join(
-            f'<option value="{_escape(o["value"])}"{_attrs(o["attrs"])}>{_escape(o["label"])}</option>' for o in options
-        )
-        return mark_safe(f'<select name="{_escape(name)}"{_attrs(context["attrs"])}>{body}</select>')  # noqa: S308
+        plain, chosen, where = _option_tags(pairs)
+        # As Django's optgroups: the options whose value is among the selected ones, only the first
+        # of them unless the select takes several.
+        hits = sorted({index for v in self.format_value(value) for index in where.get(v, ())})
+        if not self.allow_multiple_selected:
+            hits = hits[:1]
+        tags = list(plain)
+        for index in hits:
+            tags[index] = chosen[index]
+        final = self.build_attrs(self.attrs, attrs)
+        if self.allow_multiple_selected:
+            final["multiple"] = True
+        return mark_safe(f'<select name="{_escape(name)}"{_attrs(final)}>{"".join(tags)}</select>')  # noqa: S308
+
+
+@functools.lru_cache(maxsize=64)
+def _checkbox_tags(name: str, attrs: tuple, pairs: tuple[tuple[str, str], ...]):
+    """Each checkbox unchecked and checked, and where each value stands, as Django's
+    create_option() gives them: the widget's attributes, the id numbered by position."""
+    plain, checked, where = [], [], {}
+    for index, (value, label) in enumerate(pairs):
+        option = dict(attrs)
+        for tags, extra in ((plain, {}), (checked, {"checked": True})):
+            drawn = {**option, **extra}
+            if drawn.get("id"):
+                drawn["id"] = f"{drawn['id']}_{index}"
+            tags.append(
+                f'<div><label for="{_escape(drawn.get("id", ""))}"><input type="checkbox" name="{_escape(name)}" '
+                f'value="{_escape(value)}"{_attrs(drawn)}> {_escape(label)}</label></div>'
+            )
+        where.setdefault(value, []).append(index)
+    return tuple(plain), tuple(checked), where
 
 
 class QuickCheckboxes(forms.CheckboxSelectMultiple):
     def render(self, name, value, attrs=None, renderer=None):
-        flat = _flat_options(self, name, value, attrs)
-        if flat is None:
+        pairs = _flat_pairs(self.choices)
+        final = self.build_attrs(self.attrs, attrs)
+        if pairs is None or not all(isinstance(v, str | int | bool | None) for v in final.values()):
             return super().render(name, value, attrs, renderer)
-        context, options = flat
-        boxes = "".join(
-            f'<div><label for="{_escape(o["attrs"].get("id", ""))}"><input type="checkbox" name="{_escape(name)}" '
-            f'value="{_escape(o["value"])}"{_attrs(o["attrs"])}> {_escape(o["label"])}</label></div>'
-            for o in options
-        )
-        wrapper = {"id": context["attrs"].get("id"), "class": context["attrs"].get("class") or None}
+        plain, checked, where = _checkbox_tags(name, tuple(final.items()), pairs)
+        hits = {index for v in self.format_value(value) for index in where.get(v, ())}
+        boxes = "".join(checked[i] if i in hits else tag for i, tag in enumerate(plain))
+        wrapper = {"id": final.get("id"), "class": final.get("class") or None}
         return mark_safe(f"<div{_attrs(wrapper)}>{boxes}</div>")  # noqa: S308 - every value escaped above
 
 
 _STATES, _CATEGORIES, _PRIORITIES = dict(State.choices), dict(FaultCategory.choices), dict(Priority.choices)
+
+
+@functools.lru_cache(maxsize=16)
+def _format_pieces(format_string: str) -> tuple[tuple[bool, str], ...]:
+    """A date format split as django.utils.dateformat splits it on every call: (True, specifier)
+    or (False, literal text without its escaping backslashes)."""
+    pieces = []
+    for index, piece in enumerate(re_formatchars.split(format_string)):
+        if index % 2:
+            pieces.append((True, piece))
+        elif piece:
+            pieces.append((False, re_escaped.sub(r"\1", piece)))
+    return tuple(pieces)
+
+
+def _format_datetime(value, format_string: str) -> str:
+    """django.utils.dateformat.format(value, format_string) for a datetime, with the format split
+    once per process rather than once per row (the table has fifty)."""
+    formatter = DateFormat(value)
+    return "".join(str(getattr(formatter, piece)()) if spec else piece for spec, piece in _format_pieces(format_string))
 
 
 def _due(ticket, words: dict) -> str:
@@ -93,8 +187,9 @@ def _due(ticket, words: dict) -> str:
     if not due or final:
         return badge
     local = timezone.localtime(due)
-    when = _escape(date_format(local, "SHORT_DATETIME_FORMAT"))
-    return f'{badge}\n<time datetime="{_escape(date_format_spec(local, "c"))}">{when}</time>'
+    when = _escape(_format_datetime(local, words["datetime_format"]))
+    # Django's "c" format is the ISO form.
+    return f'{badge}\n<time datetime="{_escape(local.isoformat())}">{when}</time>'
 
 
 def ticket_rows(tickets, *, selectable: bool = False) -> SafeString:
@@ -111,6 +206,12 @@ def ticket_rows(tickets, *, selectable: bool = False) -> SafeString:
             "depot": _("Depot"),
         }.items()
     }
+    # What every row says the same way, translated once per table rather than once per row.
+    words["state"] = {key: _escape(label) for key, label in _STATES.items()}
+    words["category"] = {key: _escape(label) for key, label in _CATEGORIES.items()}
+    words["priority"] = {key: _escape(label) for key, label in _PRIORITIES.items()}
+    words["select_one"] = _("Select %(reference)s")
+    words["datetime_format"] = get_format("SHORT_DATETIME_FORMAT")  # what date_format() looks up each call
     labels = [_escape(label) for label in (_("Reference"), _("State"), _("Fault"), _("Laptop"), _("Establishment"))]
     labels += [_escape(label) for label in (_("Priority"), _("Assigned to"), _("Due"))]
     head = "".join(f'<th scope="col">{label}</th>' for label in labels)
@@ -131,7 +232,7 @@ def _row(ticket, *, selectable: bool, labels: list[str], words: dict, link: str)
     reference = _escape(ticket.reference)
     cells = []
     if selectable:
-        hidden = _escape(_("Select %(reference)s") % {"reference": ticket.reference})
+        hidden = _escape(words["select_one"] % {"reference": ticket.reference})
         cells.append(
             f'<td><input type="checkbox" name="tickets" value="{reference}" id="select-{reference}" form="bulk-form">'
             f'<label for="select-{reference}" class="visually-hidden">{hidden}</label></td>'
@@ -148,11 +249,11 @@ def _row(ticket, *, selectable: bool, labels: list[str], words: dict, link: str)
     device = ticket.device
     values = (
         f'<a href="{_escape(link.replace("REFERENCE", quote(ticket.reference)))}">{reference}</a>',
-        _escape(_STATES.get(ticket.state, ticket.state)),
-        _escape(_CATEGORIES.get(ticket.category, ticket.category)),
+        words["state"].get(ticket.state) or _escape(ticket.state),
+        words["category"].get(ticket.category) or _escape(ticket.category),
         f'{_escape(device.asset_tag)} <span class="muted">{_escape(device.serial_number)}</span>',
         place,
-        _escape(_PRIORITIES.get(ticket.priority, ticket.priority)),
+        words["priority"].get(ticket.priority) or _escape(ticket.priority),
         who,
         _due(ticket, words),
     )

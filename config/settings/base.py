@@ -71,6 +71,8 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "config.urls"
+# Django's database sessions, read without building a queryset on each request (config/sessions.py).
+SESSION_ENGINE = "config.sessions"
 WSGI_APPLICATION = "config.wsgi.application"
 
 TEMPLATES = [

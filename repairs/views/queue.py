@@ -14,6 +14,7 @@ from devices.models import Role
 from repairs import keyset, selectors, services
 from repairs.filters import TicketFilter
 from repairs.limits import MAX_PAGE, bounded_int
+from repairs.listrows import as_rows
 from repairs.states import State
 from repairs.views.common import next_url, run_action
 
@@ -49,6 +50,7 @@ def ticket_list(request):
     else:
         rows, counted = queryset.none(), queryset
     number = bounded_int(request.GET.get("page"), field="page", default=1, maximum=MAX_PAGE, clamp=True)
+    rows = as_rows(rows)  # plain values: the table reads a dozen of them
     try:
         page = keyset.page_of(rows, order=order, number=number, size=QUEUE_PAGE_SIZE, cursor=request.GET.get("cursor"))
     except ValidationError as exc:

@@ -341,6 +341,19 @@ def test_each_home_page_shows_what_to_do_next(client, world):
     assert client.get("/").status_code == 200
 
 
+def test_a_students_home_lists_their_open_tickets_in_four_queries(client, world, django_assert_max_num_queries):
+    """Session, person, laptops, tickets: the home of a student shows no counts by state, and
+    counting them (a second pass over their tickets) was paid on every visit."""
+    mine = world.declare()
+    closed = force_state(world.declare(category="battery"), "returned")
+    login(client, world.student)
+    with django_assert_max_num_queries(4):
+        page = client.get("/").content.decode()
+    assert mine.reference in page
+    assert closed.reference not in page
+    assert world.device.asset_tag in page
+
+
 def test_the_next_page_of_the_default_list_is_still_the_open_tickets(client, world, monkeypatch):
     from repairs.views import queue
 

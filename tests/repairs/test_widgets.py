@@ -7,10 +7,12 @@ import re
 import pytest
 from django import forms
 from django.template import engines
+from django.urls import reverse
 from django.utils import timezone, translation
 
+from repairs.listrows import as_rows
 from repairs.models import Ticket
-from repairs.widgets import QuickCheckboxes, QuickSelect, ticket_rows
+from repairs.widgets import Choices, QuickCheckboxes, QuickSelect, QuickTextInput, ticket_rows
 from tests.devices.factories import DeviceFactory, make_person
 from tests.repairs.factories import build_world, force_state
 
@@ -91,3 +93,112 @@ def test_quick_select_and_checkboxes_say_what_django_said():
         attrs = {"id": "id_state"}
         django = forms.CheckboxSelectMultiple(choices=boxes).render("state", value, attrs)
         assert same(QuickCheckboxes(choices=boxes).render("state", value, attrs)) == same(django)
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_rows_read_as_plain_values_draw_the_same_table_as_model_instances(tickets, language):
+    ids = [ticket.pk for ticket in tickets]
+    instances = Ticket.objects.filter(pk__in=ids).select_related("device", "establishment", "assignee").order_by("pk")
+    rows = as_rows(Ticket.objects.filter(pk__in=ids).order_by("pk"))
+    assert [row.reference for row in rows] == [ticket.reference for ticket in instances]
+    with translation.override(language):
+        for selectable in (True, False):
+            assert ticket_rows(rows, selectable=selectable) == ticket_rows(instances, selectable=selectable)
+
+
+def test_quick_select_says_what_django_said_for_any_choices_and_selection():
+    pairs = [("", "Tous"), ("a", "A & <b>"), ("b", 'B "quoted"'), ("a", "A again"), (None, "Nothing"), (3, 3)]
+    values = [None, "", "a", "b", ["a", "b"], ["b", "a"], "3", 3, "missing", ["missing", "b"]]
+    for multiple in (False, True):
+        django_widget, quick_widget = (forms.SelectMultiple, QuickSelect) if multiple else (forms.Select, QuickSelect)
+        for value in values:
+            attrs = {"id": "id_x", "class": "wide"}
+            django = django_widget(choices=pairs).render("x", value, attrs)
+            quick = quick_widget(choices=Choices(pairs))
+            quick.allow_multiple_selected = multiple
+            assert same(quick.render("x", value, attrs)) == same(django), (multiple, value)
+
+
+def test_option_groups_are_left_to_django():
+    grouped = [("Toulouse", [("0310024H", "Fermat")]), ("Montpellier", [("0340005B", "Joffre")])]
+    django = forms.Select(choices=grouped).render("establishment", "0340005B")
+    assert same(QuickSelect(choices=grouped).render("establishment", "0340005B")) == same(django)
+
+
+def test_the_queue_shows_an_establishment_renamed_since_the_last_page(client):
+    """The <option>s are drawn once per list of establishments read from the database: a renamed
+    or new establishment is a new list, drawn again on the next page, never the old drawing."""
+    world = build_world()
+    client.force_login(world.manager)
+    url = reverse("repairs:ticket_list")
+    assert 'value="0310024H">Lycée Pierre-de-Fermat (0310024H)</option>' in client.get(url).text
+    world.establishment.name = "Lycée Fermat <rénové>"
+    world.establishment.save()
+    page = client.get(url, {"establishment": "0310024H"}).text
+    assert 'value="0310024H" selected>Lycée Fermat &lt;rénové&gt; (0310024H)</option>' in page
+    assert "Lycée Pierre-de-Fermat" not in page
+    assert "Lycée Pierre-de-Fermat" not in client.get(url).text
+
+
+def test_the_menu_follows_the_role_of_each_person_in_one_process(client):
+    world = build_world()
+    menus = {}
+    for person in (world.student, world.manager, world.student):
+        client.force_login(person)
+        menus.setdefault(person.username, []).append([item["url"] for item in client.get("/").context["nav_items"]])
+    assert menus["eleve"][0] == menus["eleve"][1]
+    assert reverse("repairs:reports") in menus["manager"][0]
+    assert reverse("repairs:reports") not in menus["eleve"][0]
+    assert reverse("distribution:my_laptop") in menus["eleve"][0]
+
+
+def test_dates_in_the_tables_are_formatted_as_django_formats_them():
+    from django.utils.dateformat import format as django_format
+    from django.utils.formats import get_format
+
+    from repairs.widgets import _format_datetime
+
+    moments = [
+        dt.datetime(2026, 3, 29, 1, 59, tzinfo=dt.UTC),  # the change to summer time in Paris
+        dt.datetime(2026, 10, 25, 0, 30, tzinfo=dt.UTC),
+        dt.datetime(2025, 12, 31, 23, 5, 9, 123, tzinfo=dt.UTC),
+        dt.datetime(2026, 7, 1, 12, 0, tzinfo=dt.UTC),
+    ]
+    for language in ("fr", "en"):
+        with translation.override(language):
+            formats = [
+                get_format("SHORT_DATETIME_FORMAT"),
+                get_format("DATETIME_FORMAT"),
+                "c",
+                r"j \d\e F Y à H\hi",
+                "P",
+            ]
+            for moment in moments:
+                local = timezone.localtime(moment)
+                for spec in formats:
+                    assert _format_datetime(local, spec) == django_format(local, spec), (language, spec)
+
+
+def test_quick_checkboxes_say_what_django_said_for_any_selection_and_attributes():
+    boxes = [("declared", "Déclaré"), ("in_repair", "En réparation <atelier>"), ("x&y", 'Quote "q"'), (None, "Aucun")]
+    values = [None, [], ["in_repair"], ["declared", "in_repair"], ["missing"], ["x&y", "missing"], [""]]
+    # With an id, as forms always give one (auto_id).
+    for attrs in ({"id": "id_state"}, {"id": "id_state", "class": "wide", "required": True}):
+        for value in values:
+            django = forms.CheckboxSelectMultiple(choices=boxes).render("state", value, dict(attrs))
+            quick = QuickCheckboxes(choices=Choices(boxes)).render("state", value, dict(attrs))
+            assert same(quick) == same(django), (attrs, value)
+
+
+def test_quick_text_input_says_what_django_said():
+    given = [None, "", "ecran", "Fermat <\"&> 'x'", 0]
+    attrs_cases = [
+        {"maxlength": "200", "aria-describedby": "id_search_helptext", "id": "id_search"},
+        {"id": "id_q", "required": True, "disabled": False, "placeholder": "Nom & prénom"},
+        {"id": "id_q", "data-x": None},  # Django writes None as "None": left to Django
+    ]
+    for attrs in attrs_cases:
+        for value in given:
+            django = forms.TextInput(attrs={"class": "wide"}).render("search", value, dict(attrs))
+            quick = QuickTextInput(attrs={"class": "wide"}).render("search", value, dict(attrs))
+            assert same(quick) == same(django), (attrs, value)
