@@ -124,8 +124,10 @@ class ProgressRow:
         if not self.per_day:
             self.per_day = [0] * len(other.per_day)
         self.per_day = [a + b for a, b in zip(self.per_day, other.per_day, strict=True)]
-        self.starts_on = min(filter(None, (self.starts_on, other.starts_on)), default=None)
-        self.ends_on = max(filter(None, (self.ends_on, other.ends_on)), default=None)
+        if other.starts_on and (self.starts_on is None or other.starts_on < self.starts_on):
+            self.starts_on = other.starts_on
+        if other.ends_on and (self.ends_on is None or other.ends_on > self.ends_on):
+            self.ends_on = other.ends_on
 
     @property
     def start_pct(self) -> float | None:
@@ -182,8 +184,10 @@ class CampaignProgress:
         return hashlib.blake2b(figures.encode(), digest_size=12).hexdigest()
 
 
-def _derive(row: ProgressRow, *, days: list[dt.date], today: dt.date) -> ProgressRow:
-    """Everything a row shows, from its target, starting level and counts per day."""
+def _derive(row: ProgressRow, *, days: list[dt.date], today: dt.date, windows: dict | None = None) -> ProgressRow:
+    """Everything a row shows, from its target, starting level and counts per day. `windows`
+    keeps the rate's working days per first day across the rows of one computation (most rows
+    share their first day)."""
     cumulative, running = [], row.at_start
     for count in row.per_day:
         running += count
@@ -196,8 +200,12 @@ def _derive(row: ProgressRow, *, days: list[dt.date], today: dt.date) -> Progres
     start = row.starts_on or (days[0] if days else today)
     row.curve = [(day, 100 * n / target) for day, n in zip(days, cumulative, strict=True)] if target else []
 
-    completed = [i for i, day in enumerate(days) if day < today and day >= start and is_working_day(day)]
-    window = completed[-RATE_WINDOW_DAYS:]
+    window = None if windows is None else windows.get(start)
+    if window is None:
+        completed = [i for i, day in enumerate(days) if day < today and day >= start and is_working_day(day)]
+        window = completed[-RATE_WINDOW_DAYS:]
+        if windows is not None:
+            windows[start] = window
     # Kept as a fraction (done, days) so that the projection divides integers exactly.
     if window:
         done, span = sum(row.per_day[i] for i in window), len(window)
@@ -292,21 +300,23 @@ def campaign_progress(
     groups: dict[str, dict[str, ProgressRow]] = {"academie": {}, "departement": {}}
     total = ProgressRow(key="", label=str(_("Total")), per_day=[0] * len(days))
     for row in establishments:
-        for kind, code, label in (
-            ("academie", row.academie, Academie(row.academie).label),
-            ("departement", row.departement, Departement(row.departement).label),
+        for kind, code, choices in (
+            ("academie", row.academie, Academie),
+            ("departement", row.departement, Departement),
         ):
-            group = groups[kind].setdefault(
-                code,
-                ProgressRow(key=code, label=str(label), per_day=[0] * len(days), academie=row.academie),
-            )
-            if kind == "departement":
-                group.departement = code
+            group = groups[kind].get(code)
+            if group is None:  # the label translated once per group, not once per establishment
+                group = groups[kind][code] = ProgressRow(
+                    key=code, label=str(choices(code).label), per_day=[0] * len(days), academie=row.academie
+                )
+                if kind == "departement":
+                    group.departement = code
             group.absorb(row)
         total.absorb(row)
     derive = [*establishments, *groups["academie"].values(), *groups["departement"].values(), total]
+    windows: dict = {}
     for row in derive:
-        _derive(row, days=days, today=today)
+        _derive(row, days=days, today=today, windows=windows)
     return CampaignProgress(
         year=year,
         today=today,
