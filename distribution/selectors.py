@@ -8,9 +8,10 @@ Students who kept last year's laptop are therefore equipped from the first day: 
 campaign's starting level.
 
 Two queries whatever the size of the region: the campaigns with their establishment, then the
-assignments counted per establishment and per day (a CASE over the day boundaries computed here,
-so that neither database converts a datetime per row). Départements, académies and the region
-are sums of the establishments' rows, done in Python over a few hundred rows.
+students equipped per establishment and day, summed from the counts the database keeps as
+assignments are written (EquippedDay, distribution/triggers.py) rather than counted over every
+assignment. Départements, académies and the region are sums of the establishments' rows, done in
+Python over a few hundred rows.
 """
 
 from __future__ import annotations
