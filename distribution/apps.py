@@ -7,3 +7,10 @@ class DistributionConfig(AppConfig):
 
     name = "distribution"
     verbose_name = _("Distribution campaign")
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_migrate
+
+        from distribution.triggers import triggers_ensure
+
+        post_migrate.connect(triggers_ensure, sender=self, dispatch_uid="distribution-triggers-ensure")

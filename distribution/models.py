@@ -65,3 +65,25 @@ class HandoverEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.device_id} → {self.student_id}"
+
+
+class EquippedDay(models.Model):
+    """Students equipped, per establishment (the student's, as enrolled now), day the laptop
+    reached them and day it was given back (9999-12-31 while held): what the campaign dashboard
+    reads instead of every assignment. Kept by the database (distribution/triggers.py), never
+    written by the application."""
+
+    establishment = models.ForeignKey(
+        "devices.Establishment", on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
+    delivered_on = models.DateField()
+    returned_on = models.DateField()
+    students = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["establishment", "delivered_on", "returned_on"], name="equippedday_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.establishment_id} {self.delivered_on} → {self.returned_on}: {self.students}"

@@ -8,9 +8,10 @@ Students who kept last year's laptop are therefore equipped from the first day: 
 campaign's starting level.
 
 Two queries whatever the size of the region: the campaigns with their establishment, then the
-assignments counted per establishment and per day (a CASE over the day boundaries computed here,
-so that neither database converts a datetime per row). Départements, académies and the region
-are sums of the establishments' rows, done in Python over a few hundred rows.
+students equipped per establishment and day, summed from the counts the database keeps as
+assignments are written (EquippedDay, distribution/triggers.py) rather than counted over every
+assignment. Départements, académies and the region are sums of the establishments' rows, done in
+Python over a few hundred rows.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from redis.exceptions import RedisError
 
 from devices import permissions as fleet
 from devices.models import Academie, Assignment, Departement, DistributionCampaign, Profile, Role
+from distribution.models import EquippedDay
 
 TARGET_PCT = 90
 DEADLINE_DAYS = 14  # "90 % of students equipped within two weeks of the start"
@@ -123,8 +125,10 @@ class ProgressRow:
         if not self.per_day:
             self.per_day = [0] * len(other.per_day)
         self.per_day = [a + b for a, b in zip(self.per_day, other.per_day, strict=True)]
-        self.starts_on = min(filter(None, (self.starts_on, other.starts_on)), default=None)
-        self.ends_on = max(filter(None, (self.ends_on, other.ends_on)), default=None)
+        if other.starts_on and (self.starts_on is None or other.starts_on < self.starts_on):
+            self.starts_on = other.starts_on
+        if other.ends_on and (self.ends_on is None or other.ends_on > self.ends_on):
+            self.ends_on = other.ends_on
 
     @property
     def start_pct(self) -> float | None:
@@ -181,8 +185,10 @@ class CampaignProgress:
         return hashlib.blake2b(figures.encode(), digest_size=12).hexdigest()
 
 
-def _derive(row: ProgressRow, *, days: list[dt.date], today: dt.date) -> ProgressRow:
-    """Everything a row shows, from its target, starting level and counts per day."""
+def _derive(row: ProgressRow, *, days: list[dt.date], today: dt.date, windows: dict | None = None) -> ProgressRow:
+    """Everything a row shows, from its target, starting level and counts per day. `windows`
+    keeps the rate's working days per first day across the rows of one computation (most rows
+    share their first day)."""
     cumulative, running = [], row.at_start
     for count in row.per_day:
         running += count
@@ -195,8 +201,12 @@ def _derive(row: ProgressRow, *, days: list[dt.date], today: dt.date) -> Progres
     start = row.starts_on or (days[0] if days else today)
     row.curve = [(day, 100 * n / target) for day, n in zip(days, cumulative, strict=True)] if target else []
 
-    completed = [i for i, day in enumerate(days) if day < today and day >= start and is_working_day(day)]
-    window = completed[-RATE_WINDOW_DAYS:]
+    window = None if windows is None else windows.get(start)
+    if window is None:
+        completed = [i for i, day in enumerate(days) if day < today and day >= start and is_working_day(day)]
+        window = completed[-RATE_WINDOW_DAYS:]
+        if windows is not None:
+            windows[start] = window
     # Kept as a fraction (done, days) so that the projection divides integers exactly.
     if window:
         done, span = sum(row.per_day[i] for i in window), len(window)
@@ -269,7 +279,7 @@ def campaign_progress(
     last = max(row[7] for row in found)
     as_of = min(now, _day_start(last + dt.timedelta(days=1)))
     days = [first + dt.timedelta(days=i) for i in range(max(0, (min(today, last) - first).days + 1))]
-    counts = _counts(found, days=days, first=first, as_of=as_of)
+    counts = _counts(found, first=first, through=min(today, last), as_of=as_of)
 
     establishments = []
     for est_id, name, uai, academie_code, dep, target, starts_on, ends_on in found:
@@ -291,21 +301,23 @@ def campaign_progress(
     groups: dict[str, dict[str, ProgressRow]] = {"academie": {}, "departement": {}}
     total = ProgressRow(key="", label=str(_("Total")), per_day=[0] * len(days))
     for row in establishments:
-        for kind, code, label in (
-            ("academie", row.academie, Academie(row.academie).label),
-            ("departement", row.departement, Departement(row.departement).label),
+        for kind, code, choices in (
+            ("academie", row.academie, Academie),
+            ("departement", row.departement, Departement),
         ):
-            group = groups[kind].setdefault(
-                code,
-                ProgressRow(key=code, label=str(label), per_day=[0] * len(days), academie=row.academie),
-            )
-            if kind == "departement":
-                group.departement = code
+            group = groups[kind].get(code)
+            if group is None:  # the label translated once per group, not once per establishment
+                group = groups[kind][code] = ProgressRow(
+                    key=code, label=str(choices(code).label), per_day=[0] * len(days), academie=row.academie
+                )
+                if kind == "departement":
+                    group.departement = code
             group.absorb(row)
         total.absorb(row)
     derive = [*establishments, *groups["academie"].values(), *groups["departement"].values(), total]
+    windows: dict = {}
     for row in derive:
-        _derive(row, days=days, today=today)
+        _derive(row, days=days, today=today, windows=windows)
     return CampaignProgress(
         year=year,
         today=today,
@@ -319,68 +331,59 @@ def campaign_progress(
     )
 
 
-def _day_index(bounds: list[dt.datetime], low: int, high: int) -> tuple[str, list[dt.datetime]]:
-    """SQL giving i - 1 for the first bound i that `delivered_at` is under (len(bounds) - 1 when
-    under none): -1 before the first day, then the day's index. Nested by halves, so that a row
-    takes a handful of comparisons rather than one per day of the campaign."""
-    if high - low == 0:
-        return str(low - 1), []
-    middle = (low + high) // 2
-    below, below_params = _day_index(bounds, low, middle)
-    above, above_params = _day_index(bounds, middle + 1, high)
-    return (
-        f"CASE WHEN a.delivered_at < %s THEN {below} ELSE {above} END",
-        [bounds[middle], *below_params, *above_params],
-    )
-
-
-# Above this many establishments, the counting query reads every assignment once and looks each
-# student's establishment up, rather than starting from the establishments' students.
-SCAN_FROM = 50
-
-
-def _counts(found: list[tuple], *, days: list[dt.date], first: dt.date, as_of: dt.datetime) -> dict:
+def _counts(found: list[tuple], *, first: dt.date, through: dt.date, as_of: dt.datetime) -> dict:
     """{establishment id: {day index (-1: before the first day): students equipped}}: one query.
 
-    Written in SQL rather than through the ORM: the ORM reaches a student's profile through the
-    users' table (a join for nothing), and SQLite must be told the join order — from the
-    establishments' students for a small scope, one pass over the assignments for a region
-    (CROSS JOIN fixes that order on SQLite; PostgreSQL's planner finds both by itself)."""
-    adapt = connection.ops.adapt_datetimefield_value
-    establishment_ids = [row[0] for row in found]
+    Reads the counts the database keeps per establishment, day of delivery and day of return
+    (EquippedDay, distribution/triggers.py) — a few rows per establishment and day rather than
+    every assignment — through the day `through` (today, or the campaigns' last day). When
+    `as_of` falls within that day, the laptops delivered from `as_of` to its end are taken off:
+    none in practice (a hand-over is dated when it is recorded), found through an index."""
+    adapt_date, adapt = connection.ops.adapt_datefield_value, connection.ops.adapt_datetimefield_value
+    ids = ", ".join(str(row[0]) for row in found)
     ends: dict[dt.date, list[int]] = defaultdict(list)
     for row in found:
         ends[row[7]].append(row[0])
-    params: list = []
     # Returned after the campaign's end still counts (the campaign was done); each establishment
-    # has its own end, usually the region's one.
-    kept = []
-    for end, ids in ends.items():
-        params.append(adapt(_day_start(end + dt.timedelta(days=1))))
-        if len(ends) == 1:
-            kept.append("a.returned_at >= %s")
-        else:
-            kept.append(f"(a.returned_at >= %s AND p.establishment_id IN ({', '.join(map(str, ids))}))")
-    bounds = [_day_start(first)] + [_day_start(day + dt.timedelta(days=1)) for day in days]
-    day_sql, day_params = _day_index(bounds, 0, len(bounds))
-    day_params = [adapt(bound) for bound in day_params]
-    scan = len(establishment_ids) > SCAN_FROM
-    join = "CROSS JOIN" if scan and connection.vendor == "sqlite" else "INNER JOIN"
-    scope = "" if scan else f"AND p.establishment_id IN ({', '.join(map(str, establishment_ids))})"
+    # has its own end, usually the region's one. A laptop still held is "returned" in 9999.
+    kept, kept_params, late, late_params = [], [], [], []
+    for end, group in ends.items():
+        only = "" if len(ends) == 1 else f" AND {{place}}.establishment_id IN ({', '.join(map(str, group))})"
+        kept.append(f"(e.returned_on > %s{only.format(place='e')})")
+        kept_params.append(adapt_date(end))
+        late.append(f"(a.returned_at >= %s{only.format(place='p')})")
+        late_params.append(adapt(_day_start(end + dt.timedelta(days=1))))
+    if connection.vendor == "sqlite":
+        index = "CAST(julianday(e.delivered_on) - julianday(%s) AS INTEGER)"
+    else:
+        index = "(e.delivered_on - CAST(%s AS date))"
     sql = f"""
-        SELECT p.establishment_id, {day_sql} AS day_index, COUNT(*)
-        FROM {Assignment._meta.db_table} a {join} {Profile._meta.db_table} p ON p.user_id = a.student_id
-        WHERE (a.returned_at IS NULL OR {" OR ".join(kept)}) AND a.delivered_at < %s {scope}
-        GROUP BY p.establishment_id, day_index
+        SELECT e.establishment_id, CASE WHEN e.delivered_on < %s THEN -1 ELSE {index} END AS day_index,
+            SUM(e.students)
+        FROM {EquippedDay._meta.db_table} e
+        WHERE e.delivered_on <= %s AND ({" OR ".join(kept)}) AND e.establishment_id IN ({ids})
+        GROUP BY e.establishment_id, day_index
     """  # noqa: S608 (only integers and the app's own table names are formatted in)
+    params = [adapt_date(first), adapt_date(first), adapt_date(through), *kept_params]
+    end_of_through = _day_start(through + dt.timedelta(days=1))
+    if as_of < end_of_through:
+        # CROSS JOIN: SQLite would otherwise start from the establishments' students.
+        join = "CROSS JOIN" if connection.vendor == "sqlite" else "INNER JOIN"
+        sql += f"""
+        UNION ALL
+        SELECT p.establishment_id, {(through - first).days if through >= first else -1}, -COUNT(*)
+        FROM {Assignment._meta.db_table} a {join} {Profile._meta.db_table} p ON p.user_id = a.student_id
+        WHERE a.delivered_at >= %s AND a.delivered_at < %s AND (a.returned_at IS NULL OR {" OR ".join(late)})
+            AND p.establishment_id IN ({ids})
+        GROUP BY p.establishment_id
+        """  # noqa: S608
+        params += [adapt(as_of), adapt(end_of_through), *late_params]
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*day_params, *params, adapt(as_of)])
+        cursor.execute(sql, params)
         rows = cursor.fetchall()
-    wanted = set(establishment_ids)
     counts: dict[int, dict[int, int]] = defaultdict(dict)
     for est_id, day, n in rows:
-        if est_id in wanted:
-            counts[est_id][day] = counts[est_id].get(day, 0) + n
+        counts[est_id][day] = counts[est_id].get(day, 0) + n
     return counts
 
 

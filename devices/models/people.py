@@ -145,6 +145,9 @@ class Assignment(models.Model):
                 condition=Q(returned_at__isnull=True) | Q(returned_at__gte=F("handed_over_at")),
             ),
         ]
+        # The campaign dashboard's "today" leaves out laptops delivered after the moment it is
+        # computed for; this index makes that look-up read nothing rather than every assignment.
+        indexes = [models.Index(fields=["delivered_at"], name="assignment_delivered_at")]
 
     def __str__(self) -> str:
         return f"{self.device} → {self.student}"

@@ -7,7 +7,6 @@ import datetime as dt
 import pytest
 
 from devices.models import Assignment, DistributionCampaign, Role
-from distribution import selectors
 from distribution.selectors import add_working_days, campaign_progress, school_year_of
 from tests.devices.factories import make_person
 from tests.distribution.progress_world import at, campaign, give_back, hand_over
@@ -55,14 +54,7 @@ def by_label(rows):
     return {row.label[0]: row for row in rows}
 
 
-@pytest.fixture(params=["from the establishments", "one pass over the assignments"])
-def query_plan(request, monkeypatch):
-    """Both ways the counting query is written (a small scope, a region)."""
-    if request.param == "one pass over the assignments":
-        monkeypatch.setattr(selectors, "SCAN_FROM", 0)
-
-
-def test_figures_of_each_establishment_match_the_hand_computation(region, manager, query_plan):
+def test_figures_of_each_establishment_match_the_hand_computation(region, manager):
     progress = campaign_progress(user=manager, year=2026, now=NOW)
     rows = by_label(progress.establishments)
 
@@ -92,7 +84,7 @@ def test_figures_of_each_establishment_match_the_hand_computation(region, manage
     assert (d.equipped, d.rate, d.projected_on, d.behind) == (0, 0, None, True)
 
 
-def test_behind_schedule_come_first_the_furthest_behind_first(region, manager, query_plan):
+def test_behind_schedule_come_first_the_furthest_behind_first(region, manager):
     progress = campaign_progress(user=manager, year=2026, now=NOW)
     # D is 51.4 points under its line, B 30; then the others, least equipped first.
     assert [row.label[0] for row in progress.establishments] == ["D", "B", "A", "C"]
@@ -128,7 +120,7 @@ def test_filter_narrows_figures_and_curve_to_the_group(region, manager):
     assert progress.total.curve[-1][1] == pytest.approx(90)
 
 
-def test_a_parcel_on_its_way_and_a_laptop_given_back_do_not_count(region, manager, query_plan):
+def test_a_parcel_on_its_way_and_a_laptop_given_back_do_not_count(region, manager):
     establishment = region["D"]
     hand_over(
         establishment, at(dt.date(2026, 9, 8)), channel=Assignment.Channel.CARRIER, tracking_number="6A123", carrier="X"
@@ -138,7 +130,7 @@ def test_a_parcel_on_its_way_and_a_laptop_given_back_do_not_count(region, manage
     assert by_label(campaign_progress(user=manager, year=2026, now=NOW).establishments)["D"].equipped == 0
 
 
-def test_after_the_end_a_laptop_given_back_later_still_counts(region, manager, query_plan):
+def test_after_the_end_a_laptop_given_back_later_still_counts(region, manager):
     (kept,) = hand_over(region["D"], at(dt.date(2026, 9, 2)))
     give_back(kept, at(dt.date(2026, 11, 2)))
     later = at(dt.date(2026, 12, 1))
@@ -179,7 +171,7 @@ def test_working_days_and_school_years():
     assert school_year_of(dt.date(2027, 8, 25)) == 2027
 
 
-def test_each_establishment_is_judged_against_its_own_end(manager, query_plan):
+def test_each_establishment_is_judged_against_its_own_end(manager):
     early, late = campaign(name="Fin en septembre", target=10), campaign(name="Fin en octobre", target=10)
     DistributionCampaign.objects.filter(establishment=late).update(ends_on=dt.date(2026, 10, 15))
     for establishment in (early, late):
