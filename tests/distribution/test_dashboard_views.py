@@ -141,7 +141,7 @@ def test_the_figures_are_computed_once_per_scope_and_shared_for_a_moment(
     live = URL + "live/"
     client_for(client, Role.MANAGER)
     first = client.get(live, {"year": region["year"]}).json()
-    hand_over(region["late"], at(timezone.now()), 1)
+    hand_over(region["late"], timezone.now(), 1)
     # Another manager polls: the region's figures come from the cache (no campaign query).
     other = client_for(Client(), Role.SUPERVISOR)
     with django_assert_max_num_queries(2):  # the session and the person; the figures are shared
