@@ -8,7 +8,9 @@ from repairs.models import LabourRate, SlaPolicy
 
 def migration_rows():
     return (
-        sorted(SlaPolicy.objects.values_list("priority", "category", "name", "first_response_hours", "resolution_hours")),
+        sorted(
+            SlaPolicy.objects.values_list("priority", "category", "name", "first_response_hours", "resolution_hours")
+        ),
         sorted(LabourRate.objects.values_list("coverage", "hourly_rate")),
     )
 
