@@ -8,6 +8,7 @@ other's queue, in any order) would find no SLA policy. The receiver below writes
 the migrations' own functions, so they are the rows the migrations write.
 """
 
+import gc
 import importlib
 
 from django.apps import apps
@@ -27,3 +28,11 @@ def restore_migration_rows(sender, **kwargs):
 
 
 post_migrate.connect(restore_migration_rows, dispatch_uid="tests-restore-migration-rows")
+
+
+def pytest_collection_finish(session):
+    """Once every module is imported, what exists lives for the whole run (Django's apps, the
+    URLconf, the collected tests): set it aside from the garbage collector, which otherwise walks
+    it again at each full collection (about a sixth of the suite's time in a measured sample)."""
+    gc.collect()
+    gc.freeze()
