@@ -6,10 +6,11 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 SCALE ?= small
 # Test processes: one per core (pytest-xdist); TEST_WORKERS=0 runs the suite in one process.
-# Not --dist worksteal: a worker stealing from another's queue ran tests that need the rows the
-# migrations write (the SLA policies) after a transactional test had flushed them; xdist's default
-# keeps pytest-django's order, transactional tests last on each worker.
+# --dist worksteal: a worker that runs out of tests takes some from the other's queue instead of
+# waiting for it. Tests then run in any order on a worker, so the rows the migrations write come
+# back after each transactional test's flush (tests/conftest.py).
 TEST_WORKERS ?= auto
+TEST_DIST = $(if $(filter 0,$(TEST_WORKERS)),,--dist worksteal)
 
 .PHONY: run test lint lock format migrate seed messages worker beat dev serve clean
 
@@ -63,7 +64,12 @@ test: $(VENV)/.installed-dev
 	$(BIN)/ruff format --check .
 	$(BIN)/python manage.py makemigrations --check --dry-run --verbosity 0 || \
 		(echo "Models changed without a migration: run manage.py makemigrations." && exit 1)
-	$(BIN)/pytest -n $(TEST_WORKERS)
+	$(BIN)/pytest -n $(TEST_WORKERS) $(TEST_DIST)
+
+# The suite's processes (the migrations check, pytest and its workers, the commands some tests
+# run) import the same modules: let Python keep their bytecode (and pytest its rewritten test
+# modules) even where PYTHONDONTWRITEBYTECODE is set, instead of compiling them in each process.
+test: export PYTHONDONTWRITEBYTECODE :=
 
 ## make worker / make beat: Celery's worker and scheduler, for a broker (CELERY_BROKER_URL).
 ## make dev: web + worker + beat in one terminal; Ctrl-C stops the three.
