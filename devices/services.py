@@ -267,6 +267,9 @@ def device_swap(*, faulty: Device, replacement: Device, establishment_id: int | 
             handed_over_at=now,
             handed_over_by=actor,
             channel=holding.channel,
+            # Equipped without a break: the campaign counts a student from the delivery, and
+            # without one the swapped student dropped out of its figures.
+            delivered_at=now,
         )
     # Read from the row, not from the caller's copy: where the laptop is, the database says.
     leaves_as = Value(Device.Status.LOST) if lost else Value(Device.Status.IN_STOCK)

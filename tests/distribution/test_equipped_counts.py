@@ -6,14 +6,18 @@ the one the former counting query gives over all the assignments (tests/distribu
 
 import dataclasses
 import datetime as dt
+import importlib
 
 import pytest
+from django.apps import apps
 from django.db import connection
+from django.utils import timezone
 
 from devices import services as fleet
 from devices.models import Assignment, Device, DistributionCampaign, Profile, Role
 from distribution import selectors
 from distribution.models import EquippedDay
+from distribution.selectors import school_year_of
 from distribution.services import delivery_confirm, handover_record, handover_undo, return_record
 from distribution.triggers import triggers_drop, triggers_ensure, triggers_install
 from tests.devices.factories import DeviceFactory, make_person
@@ -181,3 +185,43 @@ def test_dropped_triggers_come_back_with_the_counts_rebuilt(history):
     assert triggers_ensure(using="default") is True
     assert triggers_ensure(using="default") is False
     assert selectors.campaign_progress(user=manager, year=2026, now=now).total.equipped == missed + 3
+
+
+def test_a_student_whose_laptop_is_swapped_after_a_repair_stays_equipped():
+    world = build_world()
+    opened = timezone.localdate() - dt.timedelta(days=5)
+    here = campaign(name="Échange", target=2, starts_on=opened)
+    [held] = hand_over(here, at(opened), 1)
+    manager = make_person(Role.MANAGER, username="campagne-echange")
+
+    def equipped():
+        progress = selectors.campaign_progress(user=manager, year=school_year_of(opened))
+        return next(row.equipped for row in progress.establishments if row.key == here.uai)
+
+    assert equipped() == 1
+    replacement = DeviceFactory(establishment=here, image=world.image)
+    fleet.device_swap(
+        faulty=held.device, replacement=replacement, establishment_id=here.pk, actor=world.tech, lost=False
+    )
+    assert Assignment.objects.get(student=held.student, returned_at=None).device == replacement
+    assert equipped() == 1
+
+
+def test_the_students_swapped_before_the_fix_are_counted_again_parcels_on_their_way_are_not():
+    backfill = importlib.import_module("devices.migrations.0010_swapped_assignments_delivered")
+    opened = timezone.localdate() - dt.timedelta(days=5)
+    here = campaign(name="Rattrapage", target=3, starts_on=opened)
+    swapped, parcel, _kept = hand_over(here, at(opened), 3)
+    Assignment.objects.filter(pk=swapped.pk).update(delivered_at=None)  # as a swap wrote it
+    Assignment.objects.filter(pk=parcel.pk).update(delivered_at=None, channel=Assignment.Channel.CARRIER)
+    manager = make_person(Role.MANAGER, username="campagne-rattrapage")
+
+    def equipped():
+        progress = selectors.campaign_progress(user=manager, year=school_year_of(opened))
+        return next(row.equipped for row in progress.establishments if row.key == here.uai)
+
+    assert equipped() == 1
+    backfill.delivered_when_handed_over(apps, None)
+    assert Assignment.objects.get(pk=swapped.pk).delivered_at == swapped.handed_over_at
+    assert Assignment.objects.get(pk=parcel.pk).delivered_at is None
+    assert equipped() == 2
