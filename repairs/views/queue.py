@@ -50,12 +50,14 @@ def ticket_list(request):
     else:
         rows, counted = queryset.none(), queryset
     number = bounded_int(request.GET.get("page"), field="page", default=1, maximum=MAX_PAGE, clamp=True)
-    rows = as_rows(rows)  # plain values: the table reads a dozen of them
+    # Plain values (the table reads a dozen of them), made for the page's rows only.
     try:
-        page = keyset.page_of(rows, order=order, number=number, size=QUEUE_PAGE_SIZE, cursor=request.GET.get("cursor"))
+        page = keyset.page_of(
+            rows, order=order, number=number, size=QUEUE_PAGE_SIZE, cursor=request.GET.get("cursor"), shape=as_rows
+        )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
-        page = keyset.page_of(rows, order=order, number=1, size=QUEUE_PAGE_SIZE)
+        page = keyset.page_of(rows, order=order, number=1, size=QUEUE_PAGE_SIZE, shape=as_rows)
     role = fleet.role_of(request.user)
     context = {
         "filters": filters,
