@@ -22,7 +22,8 @@ assignment written to the SQLite file by a program other than Django fails with 
 from __future__ import annotations
 
 from django.conf import settings
-from django.db import connections
+
+from config.kept_counts import KeptCounts
 
 ASSIGNMENT, PROFILE, TABLE = "devices_assignment", "devices_profile", "distribution_equippedday"
 TRIGGERS = {
@@ -146,53 +147,10 @@ def _rebuild(vendor: str) -> tuple[str, ...]:
     )
 
 
-def _execute(connection, statements) -> None:
-    with connection.cursor() as cursor:
-        for statement in statements:
-            cursor.execute(statement)
-
-
-def triggers_install(connection, *, rebuild: bool = True) -> None:
-    """Create the triggers (idempotent) and, unless told not to, recompute the counts from the assignments."""
-    create = _create_sqlite() if connection.vendor == "sqlite" else _create_postgresql()
-    _execute(connection, create)
-    if rebuild:
-        _execute(connection, _rebuild(connection.vendor))
-
-
-def triggers_drop(connection) -> None:
-    quote = connection.ops.quote_name
-    with connection.cursor() as cursor:
-        for table, names in TRIGGERS.items():
-            for name in names:
-                if connection.vendor == "postgresql":
-                    cursor.execute(f"DROP TRIGGER IF EXISTS {quote(name)} ON {table}")
-                else:
-                    cursor.execute(f"DROP TRIGGER IF EXISTS {quote(name)}")
-
-
-def _present(connection) -> set[str]:
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(
-                "SELECT tgname FROM pg_trigger WHERE tgrelid IN (%s::regclass, %s::regclass)", [ASSIGNMENT, PROFILE]
-            )
-        else:
-            cursor.execute(
-                "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name IN (%s, %s)", [ASSIGNMENT, PROFILE]
-            )
-        return {row[0] for row in cursor.fetchall()}
-
-
-def triggers_ensure(*, using: str = "default", **kwargs) -> bool:
-    """After `migrate`: put the triggers back if a table rebuild dropped any, and recompute the
-    counts they keep. Returns whether it had to."""
-    connection = connections[using]
-    if connection.vendor not in ("sqlite", "postgresql"):
-        return False
-    if not {ASSIGNMENT, PROFILE, TABLE} <= set(connection.introspection.table_names()):
-        return False
-    if {name for names in TRIGGERS.values() for name in names} <= _present(connection):
-        return False
-    triggers_install(connection)
-    return True
+COUNTS = KeptCounts(
+    triggers=TRIGGERS,
+    tables=(TABLE,),
+    create=lambda vendor: _create_sqlite() if vendor == "sqlite" else _create_postgresql(),
+    rebuild=_rebuild,
+)
+triggers_install, triggers_drop, triggers_ensure = COUNTS.install, COUNTS.drop, COUNTS.ensure

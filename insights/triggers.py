@@ -15,8 +15,7 @@ InsightsConfig.ready) if a table rebuild on SQLite dropped them.
 # ruff: noqa: S608  (every statement here is built from constants of this module: no input reaches it)
 from __future__ import annotations
 
-from django.db import connections
-
+from config.kept_counts import KeptCounts
 from insights import params
 from repairs.states import State
 
@@ -179,53 +178,10 @@ def _rebuild(vendor: str) -> tuple[str, ...]:
     )
 
 
-def _execute(connection, statements) -> None:
-    with connection.cursor() as cursor:
-        for statement in statements:
-            cursor.execute(statement)
-
-
-def triggers_install(connection, *, rebuild: bool = True) -> None:
-    """Create the triggers (idempotent) and, unless told not to, recompute the counts from the tickets."""
-    create = _create_sqlite() if connection.vendor == "sqlite" else _create_postgresql()
-    _execute(connection, create)
-    if rebuild:
-        _execute(connection, _rebuild(connection.vendor))
-
-
-def triggers_drop(connection) -> None:
-    quote = connection.ops.quote_name
-    with connection.cursor() as cursor:
-        for table, names in TRIGGERS.items():
-            for name in names:
-                if connection.vendor == "postgresql":
-                    cursor.execute(f"DROP TRIGGER IF EXISTS {quote(name)} ON {table}")
-                else:
-                    cursor.execute(f"DROP TRIGGER IF EXISTS {quote(name)}")
-
-
-def _present(connection) -> set[str]:
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(
-                "SELECT tgname FROM pg_trigger WHERE tgrelid IN (%s::regclass, %s::regclass)", [TICKET, DEVICE]
-            )
-        else:
-            cursor.execute(
-                "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name IN (%s, %s)", [TICKET, DEVICE]
-            )
-        return {row[0] for row in cursor.fetchall()}
-
-
-def triggers_ensure(*, using: str = "default", **kwargs) -> bool:
-    """After `migrate`: put the triggers back if a table rebuild dropped any, and recompute the
-    counts they keep. Returns whether it had to."""
-    connection = connections[using]
-    if connection.vendor not in ("sqlite", "postgresql"):
-        return False
-    if not {TICKET, DEVICE, *TABLES} <= set(connection.introspection.table_names()):
-        return False
-    if {name for names in TRIGGERS.values() for name in names} <= _present(connection):
-        return False
-    triggers_install(connection)
-    return True
+COUNTS = KeptCounts(
+    triggers=TRIGGERS,
+    tables=TABLES,
+    create=lambda vendor: _create_sqlite() if vendor == "sqlite" else _create_postgresql(),
+    rebuild=_rebuild,
+)
+triggers_install, triggers_drop, triggers_ensure = COUNTS.install, COUNTS.drop, COUNTS.ensure
