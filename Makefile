@@ -58,12 +58,11 @@ run: seed
 	$(BIN)/python manage.py run_scheduler & \
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-## make test: lint, migrations in step with the models, then the whole test suite.
+## make test: lint, then the whole test suite (which also checks that every model change has its
+## migration: tests/test_models_migrated.py).
 test: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/python manage.py makemigrations --check --dry-run --verbosity 0 || \
-		(echo "Models changed without a migration: run manage.py makemigrations." && exit 1)
 	$(BIN)/pytest -n $(TEST_WORKERS) $(TEST_DIST)
 
 # The suite's processes (the migrations check, pytest and its workers, the commands some tests
