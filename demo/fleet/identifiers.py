@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import functools
 import unicodedata
 
 from demo.fleet.rows import DeviceModelRow
@@ -17,6 +18,7 @@ def uai_check_letter(digits: str) -> str:
     return UAI_LETTERS[int(digits) % len(UAI_LETTERS)]
 
 
+@functools.lru_cache(maxsize=4096)  # names repeat: twice per generated person
 def slug(text: str) -> str:
     """'Anne-Sophie' → 'anne-sophie', "N'Diaye" → 'ndiaye', 'Le Gall' → 'legall'."""
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
@@ -86,9 +88,10 @@ def french_de(city: str) -> str:
     return "de " + city
 
 
-def september_business_days(year: int) -> list[dt.date]:
-    return [
+@functools.cache  # asked once per hand-over: 66,000 times for the region
+def september_business_days(year: int) -> tuple[dt.date, ...]:
+    return tuple(
         day
         for day in (dt.date(year, 9, d) for d in range(1, 31))
         if day.weekday() < 5  # hand-overs happen on school days
-    ]
+    )

@@ -13,15 +13,18 @@ from demo.campaign import campaign_dates, cohort_prefix
 from devices.models import Assignment, Device, DistributionCampaign
 from devices.services import assignment_hand_over
 from distribution.selectors import campaign_progress, school_year_of
+from tests.once import kept_for_the_module
 
 pytestmark = pytest.mark.django_db
 
 User = get_user_model()
 
 
-@pytest.fixture
-def seeded():
-    return demo_seed.demo_data_seed(scale="small")
+@pytest.fixture(scope="module")
+def seeded(django_db_setup, django_db_blocker):
+    """The small demo, seeded once for this module's tests (each test's changes are undone after it)."""
+    with kept_for_the_module(django_db_blocker, lambda: demo_seed.demo_data_seed(scale="small")) as seeded:
+        yield seeded
 
 
 def test_the_current_campaign_is_part_way_with_on_track_behind_and_done(seeded):

@@ -23,6 +23,7 @@ from distribution.triggers import triggers_drop, triggers_ensure, triggers_insta
 from tests.devices.factories import DeviceFactory, make_person
 from tests.distribution import old_counts
 from tests.distribution.progress_world import PARIS, at, campaign, hand_over, student
+from tests.once import kept_for_the_module
 from tests.repairs.factories import build_world
 
 pytestmark = pytest.mark.django_db
@@ -35,10 +36,17 @@ def _when(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
 SEPT = [dt.date(2026, 9, d) for d in range(1, 31)]
 
 
-@pytest.fixture
-def history():
+@pytest.fixture(scope="module")
+def history(django_db_setup, django_db_blocker):
+    """The history, written once for the module's tests (each test's changes are undone after it)."""
+    with kept_for_the_module(django_db_blocker, write_history) as people:
+        yield people
+
+
+def write_history():
     """Five establishments of two académies, campaigns of different starts and ends, and what a
-    campaign goes through; returns the people who read the figures."""
+    campaign goes through; returns the people who read the figures (and the world, for the tests
+    that add their own campaign beside the history)."""
     world = build_world()  # Fermat (31) with a desk and its staff, Joffre (34); both get a campaign
     for establishment in (world.establishment, world.other_establishment):
         DistributionCampaign.objects.create(
@@ -111,6 +119,7 @@ def history():
         )
     hand_over(a, _when(SEPT[9], 17), 2)
     return {
+        "world": world,
         "manager": make_person(Role.MANAGER, username="campagne-region"),
         "staff": staff,
         "staff of C": make_person(Role.STAFF, establishment=c, username="staff-c"),
@@ -187,8 +196,8 @@ def test_dropped_triggers_come_back_with_the_counts_rebuilt(history):
     assert selectors.campaign_progress(user=manager, year=2026, now=now).total.equipped == missed + 3
 
 
-def test_a_student_whose_laptop_is_swapped_after_a_repair_stays_equipped():
-    world = build_world()
+def test_a_student_whose_laptop_is_swapped_after_a_repair_stays_equipped(history):
+    world = history["world"]
     opened = timezone.localdate() - dt.timedelta(days=5)
     here = campaign(name="Échange", target=2, starts_on=opened)
     [held] = hand_over(here, at(opened), 1)
@@ -207,7 +216,7 @@ def test_a_student_whose_laptop_is_swapped_after_a_repair_stays_equipped():
     assert equipped() == 1
 
 
-def test_the_students_swapped_before_the_fix_are_counted_again_parcels_on_their_way_are_not():
+def test_the_students_swapped_before_the_fix_are_counted_again_parcels_on_their_way_are_not(history):
     backfill = importlib.import_module("devices.migrations.0010_swapped_assignments_delivered")
     opened = timezone.localdate() - dt.timedelta(days=5)
     here = campaign(name="Rattrapage", target=3, starts_on=opened)

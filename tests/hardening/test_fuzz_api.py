@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rest_framework.authtoken.models import Token
 
+from tests.once import kept_for_the_module
 from tests.repairs.factories import build_world
 
 # CI (CI=true) digs deeper than a developer's `make test`: 31 operations, 2,480 requests against
@@ -22,9 +23,7 @@ OPERATIONS = [(op.method.upper(), op.path) for op in (result.ok() for result in 
 APP = get_wsgi_application()
 
 
-@pytest.mark.django_db
-@pytest.mark.parametrize(("method", "path"), OPERATIONS, ids=[f"{m} {p}" for m, p in OPERATIONS])
-def test_no_generated_request_gets_a_server_error(method, path, in_process_wsgi):
+def people_and_things() -> tuple[dict, dict]:
     world = build_world()
     ticket = world.declare()
     real = {"reference": ticket.reference, "serial": world.device.serial_number, "name": "start_diagnosis"}
@@ -40,6 +39,21 @@ def test_no_generated_request_gets_a_server_error(method, path, in_process_wsgi)
             )
         },
     }
+    return real, callers
+
+
+@pytest.fixture(scope="module")
+def kept(django_db_setup, django_db_blocker):
+    """The people and their ticket, written once for the module; what an operation's requests
+    write is undone after its test."""
+    with kept_for_the_module(django_db_blocker, people_and_things) as written:
+        yield written
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("method", "path"), OPERATIONS, ids=[f"{m} {p}" for m, p in OPERATIONS])
+def test_no_generated_request_gets_a_server_error(method, path, kept, in_process_wsgi):
+    real, callers = kept
     operation = SCHEMA[path][method]
     failures = []
 

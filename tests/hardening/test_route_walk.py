@@ -13,6 +13,7 @@ from django.contrib.admindocs.views import extract_views_from_urlpatterns, simpl
 from django.test import Client
 from django.urls import Resolver404, get_resolver, resolve
 
+from tests.once import kept_for_the_module
 from tests.repairs.factories import build_world
 
 PATTERNS = sorted(
@@ -77,9 +78,20 @@ def walk(client, patterns, real, hostile, methods, *, every_404=True) -> list[tu
     return failures
 
 
+@pytest.fixture(scope="module")
+def kept(django_db_setup, django_db_blocker):
+    """The people and things, written once for the module (what a walk writes is undone after it)."""
+    with kept_for_the_module(django_db_blocker, write_people_and_things) as written:
+        yield written
+
+
 @pytest.fixture
-def people_and_things(tmp_path, settings):
+def people_and_things(kept, tmp_path, settings):
     settings.MEDIA_ROOT = tmp_path
+    return kept
+
+
+def write_people_and_things():
     world = build_world()
     ticket = world.declare()
     real = {
@@ -125,6 +137,7 @@ def test_no_hostile_path_gets_a_server_error_from_the_admin(role, people_and_thi
     people, real = people_and_things
     user = people[role]
     if user is not None:
+        user = type(user).objects.get(pk=user.pk)  # the module's instance stays as it was written
         user.is_staff = True
         user.save(update_fields=["is_staff"])
     assert walk(client_for(user), ADMIN_PATTERNS, real, ADMIN_HOSTILE, ("get",)) == []

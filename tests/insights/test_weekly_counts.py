@@ -5,6 +5,7 @@ figure read from them must equal a plain computation over the tickets."""
 import datetime as dt
 import random
 from collections import Counter, defaultdict
+from functools import partial
 
 import pytest
 from django.db import connection
@@ -20,6 +21,7 @@ from repairs.models import Ticket
 from repairs.states import OPEN_STATES, State
 from tests.devices.factories import DeviceModelFactory, EstablishmentFactory, ZoneFactory, make_person
 from tests.insights.factories import NOW, make_devices
+from tests.once import kept_for_the_module
 
 pytestmark = pytest.mark.django_db
 
@@ -33,8 +35,14 @@ def _instant(rng: random.Random, start: dt.datetime, days: float) -> dt.datetime
     return moment.replace(microsecond=rng.choice((0, rng.randrange(1_000_000))))
 
 
-@pytest.fixture
-def world():
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker):
+    """The world, written once for the module (each test's changes are undone after it)."""
+    with kept_for_the_module(django_db_blocker, write_world) as places:
+        yield places
+
+
+def write_world():
     rng = random.Random(7)
     north, south = ZoneFactory(code="z-n"), ZoneFactory(code="z-s")
     places = [
@@ -119,10 +127,12 @@ def _month(day):
     return day.replace(day=1) if day else None
 
 
-def reference_failures_by_place(*, since, until, establishment):
+# Each reference reads the tickets afresh unless it is handed them (`tickets`): a test that writes
+# nothing between its readings reads them once.
+def reference_failures_by_place(*, since, until, establishment, tickets=None):
     counts = Counter(
         (t.establishment_id, t.device.model_id)
-        for t in _tickets()
+        for t in (_tickets() if tickets is None else tickets)
         if t.state not in params.NOT_FAILURES
         and since <= t.declared_at < until
         and (establishment is None or t.establishment_id == establishment.pk)
@@ -130,13 +140,17 @@ def reference_failures_by_place(*, since, until, establishment):
     return dict(counts)
 
 
-def reference_failure_count(*, since, until):
-    return sum(1 for t in _tickets() if t.state not in params.NOT_FAILURES and since <= t.declared_at < until)
+def reference_failure_count(*, since, until, tickets=None):
+    return sum(
+        1
+        for t in (_tickets() if tickets is None else tickets)
+        if t.state not in params.NOT_FAILURES and since <= t.declared_at < until
+    )
 
 
-def reference_turnarounds(*, since, until):
+def reference_turnarounds(*, since, until, tickets=None):
     totals = defaultdict(lambda: [0, 0])
-    for t in _tickets():
+    for t in _tickets() if tickets is None else tickets:
         if t.state == State.RETURNED and t.resolved_at and since <= t.resolved_at < until:
             totals[t.device.model_id][0] += 1
             totals[t.device.model_id][1] += (t.resolved_at - t.declared_at) // dt.timedelta(microseconds=1)
@@ -146,11 +160,11 @@ def reference_turnarounds(*, since, until):
     return by_model, fleet
 
 
-def reference_failures_by_batch(*, since, until, categories):
+def reference_failures_by_batch(*, since, until, categories, tickets=None):
     return dict(
         Counter(
             (t.device.model_id, _month(t.device.delivered_on), t.category)
-            for t in _tickets()
+            for t in (_tickets() if tickets is None else tickets)
             if t.state not in params.NOT_FAILURES and t.category in categories and since <= t.declared_at < until
         )
     )
@@ -195,29 +209,35 @@ def test_the_kept_counts_are_the_tickets_counted(world):
 def test_each_reading_equals_the_tickets_read_directly(world, weeks):
     establishment = world[0]
     categories = [str(c) for c in params.BATCH_CATEGORIES]
+    tickets = _tickets()
     for until in MOMENTS:
         since = until - dt.timedelta(weeks=weeks)
         assert pools._failures_by_place(since=since, until=until, establishment=None) == (
-            reference_failures_by_place(since=since, until=until, establishment=None)
+            reference_failures_by_place(since=since, until=until, establishment=None, tickets=tickets)
         )
         assert pools._failures_by_place(since=since, until=until, establishment=establishment) == (
-            reference_failures_by_place(since=since, until=until, establishment=establishment)
+            reference_failures_by_place(since=since, until=until, establishment=establishment, tickets=tickets)
         )
-        assert pools._failure_count(since=since, until=until) == reference_failure_count(since=since, until=until)
-        assert pools._turnarounds(since=since, until=until) == reference_turnarounds(since=since, until=until)
+        assert pools._failure_count(since=since, until=until) == reference_failure_count(
+            since=since, until=until, tickets=tickets
+        )
+        assert pools._turnarounds(since=since, until=until) == reference_turnarounds(
+            since=since, until=until, tickets=tickets
+        )
         kept = batches._failures_by_batch(since=since, until=until, categories=categories)
         assert {key: n for key, n in kept.items() if n} == (
-            reference_failures_by_batch(since=since, until=until, categories=categories)
+            reference_failures_by_batch(since=since, until=until, categories=categories, tickets=tickets)
         )
 
 
 def test_the_plans_equal_those_computed_from_the_tickets(world, monkeypatch):
     moments = [*MOMENTS, dt.datetime(2026, 9, 20, 12, 0, tzinfo=dt.UTC)]  # and one in the peak
     from_counts = [(pool_plan(now=m), pool_plan(now=m, establishment=world[1]), batch_analysis(now=m)) for m in moments]
-    monkeypatch.setattr(pools, "_failures_by_place", reference_failures_by_place)
-    monkeypatch.setattr(pools, "_failure_count", reference_failure_count)
-    monkeypatch.setattr(pools, "_turnarounds", reference_turnarounds)
-    monkeypatch.setattr(batches, "_failures_by_batch", reference_failures_by_batch)
+    tickets = _tickets()
+    monkeypatch.setattr(pools, "_failures_by_place", partial(reference_failures_by_place, tickets=tickets))
+    monkeypatch.setattr(pools, "_failure_count", partial(reference_failure_count, tickets=tickets))
+    monkeypatch.setattr(pools, "_turnarounds", partial(reference_turnarounds, tickets=tickets))
+    monkeypatch.setattr(batches, "_failures_by_batch", partial(reference_failures_by_batch, tickets=tickets))
     from_tickets = [
         (pool_plan(now=m), pool_plan(now=m, establishment=world[1]), batch_analysis(now=m)) for m in moments
     ]

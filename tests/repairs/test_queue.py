@@ -18,6 +18,7 @@ from repairs.models import StateCount, Ticket
 from repairs.states import FINAL_STATES, OPEN_STATES, Priority, State
 from repairs.triggers import triggers_drop, triggers_ensure
 from tests.devices.factories import DeviceFactory
+from tests.once import kept_for_the_module
 from tests.repairs.factories import build_world
 
 pytestmark = pytest.mark.django_db
@@ -41,13 +42,7 @@ FILTERS = [
 ]
 
 
-@pytest.fixture
-def world():
-    return build_world()
-
-
-@pytest.fixture
-def crowd(world):
+def write_crowd(world) -> list[Ticket]:
     """Sixty-six tickets in every state, two establishments and the depot, with due dates in
     any order (some equal, some missing), breaches, risks and assignees."""
     rng = random.Random(12)
@@ -78,6 +73,28 @@ def crowd(world):
         )
     Ticket.objects.bulk_create(rows)
     return rows
+
+
+@pytest.fixture(scope="module")
+def kept(django_db_setup, django_db_blocker):
+    """The world and its crowd, written once for the module (each test's changes are undone after it)."""
+
+    def write():
+        world = build_world()
+        return world, write_crowd(world)
+
+    with kept_for_the_module(django_db_blocker, write) as written:
+        yield written
+
+
+@pytest.fixture
+def world(kept):
+    return kept[0]
+
+
+@pytest.fixture
+def crowd(kept):
+    return kept[1]
 
 
 def old_sla(status: str) -> Q:
@@ -212,9 +229,10 @@ def walk_api(client, params: dict) -> list[str]:
 
 def test_api_list_walks_the_same_rows_as_the_plain_definitions(world, crowd):
     for user in people(world):
+        client = api(user)
         for params in FILTERS:
             expected = old_list(user, params, default_open=False)
-            assert walk_api(api(user), params) == expected, (user.username, params)
+            assert walk_api(client, params) == expected, (user.username, params)
 
 
 def test_api_links_carry_a_cursor_and_the_page_number_still_answers(world, crowd):
