@@ -63,6 +63,8 @@ class TicketFilter(django_filters.FilterSet):
             ("establishment choices", fleet.scope_key(user)),
             lambda: fleet.visible_establishments(user=user).order_by("name").values_list("uai", "name"),
         )
+        # What the form's drawing depends on besides the language and the query (templatetags).
+        self.establishment_pairs = tuple(establishments)
         self.filters["establishment"].field.widget = QuickSelect(
             choices=Choices([("", _("All")), *[(uai, f"{name} ({uai})") for uai, name in establishments]])
         )

@@ -1,4 +1,6 @@
 from django import template
+from django.template.loader import render_to_string
+from django.utils.translation import get_language
 
 from repairs import widgets
 from repairs.pricing import euros as format_euros
@@ -10,6 +12,31 @@ register = template.Library()
 def ticket_table(tickets, selectable=False):
     """`{% ticket_table tickets selectable=… %}`: the table of tickets, drawn in Python (repairs/widgets.py)."""
     return widgets.ticket_rows(tickets, selectable=bool(selectable))
+
+
+# (language, establishments) → the queue's empty filter form, drawn. Django builds the form (a copy
+# of each filter and field) and renders its eight fields on every page; unfilled, it is the same
+# for the same establishments, which are read from the database on each request: a renamed one
+# is another key. A filled form (values, errors) is drawn each time.
+_EMPTY_FILTER_FORMS: dict[tuple, str] = {}
+QUEUE_FILTERS = "repairs/_partials/queue_filters.html"
+
+
+@register.simple_tag
+def queue_filters(filters):
+    """`{% queue_filters filters %}`: the fields of the queue's filter form."""
+    pairs = getattr(filters, "establishment_pairs", None)
+    if filters.is_bound or pairs is None:
+        return render_to_string(QUEUE_FILTERS, {"filters": filters})
+    key = (get_language(), pairs)
+    drawn = _EMPTY_FILTER_FORMS.get(key)
+    if drawn is None:
+        if len(_EMPTY_FILTER_FORMS) >= 256:
+            _EMPTY_FILTER_FORMS.clear()
+        drawn = _EMPTY_FILTER_FORMS[key] = render_to_string(
+            "repairs/_partials/queue_filters.html", {"filters": filters}
+        )
+    return drawn
 
 
 @register.filter

@@ -202,3 +202,34 @@ def test_quick_text_input_says_what_django_said():
             django = forms.TextInput(attrs={"class": "wide"}).render("search", value, dict(attrs))
             quick = QuickTextInput(attrs={"class": "wide"}).render("search", value, dict(attrs))
             assert same(quick) == same(django), (attrs, value)
+
+
+def test_the_empty_filter_form_is_drawn_once_per_language_and_list_of_establishments(rf):
+    """The unfilled form is kept drawn: what the template draws for the same language and
+    establishments, and drawn again for another language or another list."""
+    from django.template.loader import render_to_string
+
+    from repairs.filters import TicketFilter
+    from repairs.selectors import ticket_list
+    from repairs.templatetags.repairs_tags import QUEUE_FILTERS, queue_filters
+
+    world = build_world()
+    request = rf.get("/tickets/")
+    request.user = world.manager
+    drawn = {}
+    for language in ("fr", "en", "fr"):
+        with translation.override(language):
+            filters = TicketFilter(None, queryset=ticket_list(user=world.manager), request=request, html=True)
+            expected = render_to_string(QUEUE_FILTERS, {"filters": filters})
+            assert queue_filters(filters) == expected
+            drawn.setdefault(language, expected)
+    assert drawn["fr"] != drawn["en"]
+    world.other_establishment.name = "Lycée Joffre <neuf>"
+    world.other_establishment.save()
+    filters = TicketFilter(None, queryset=ticket_list(user=world.manager), request=request, html=True)
+    with translation.override("fr"):
+        assert "Lycée Joffre &lt;neuf&gt; (0340005B)" in queue_filters(filters)
+    bound = TicketFilter({"search": "x" * 300}, queryset=ticket_list(user=world.manager), request=request, html=True)
+    with translation.override("fr"):
+        assert bound.is_valid() is False
+        assert 'class="errorlist"' in queue_filters(bound)
