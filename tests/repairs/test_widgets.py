@@ -172,6 +172,9 @@ def test_dates_in_the_tables_are_formatted_as_django_formats_them():
                 "c",
                 r"j \d\e F Y à H\hi",
                 "P",
+                r"d/m/Y H:i",  # the French short format, drawn without DateFormat
+                "j/n/y G:i",
+                r"Y-m-d \à H\hi",
             ]
             for moment in moments:
                 local = timezone.localtime(moment)
