@@ -171,7 +171,11 @@ def technicians() -> QuerySet:
 
 def technician_choices() -> list[tuple[str, str, str]]:
     """(username, name, zone) of the technicians, for a list to pick from: tuples, not users."""
-    rows = technicians().values_list("username", "first_name", "last_name", "profile__zone__name")
+    # Compiled once per process (config/compiled_sql.py); the technicians are read each time.
+    rows = compiled_sql.evaluate(
+        ("technician choices",),
+        lambda: technicians().values_list("username", "first_name", "last_name", "profile__zone__name"),
+    )
     return [(username, f"{first} {last}".strip() or username, zone) for username, first, last, zone in rows]
 
 

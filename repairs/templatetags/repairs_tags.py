@@ -1,9 +1,11 @@
 from django import template
 from django.template.loader import render_to_string
+from django.urls import get_script_prefix, get_urlconf
 from django.utils.translation import get_language
 
 from repairs import widgets
 from repairs.pricing import euros as format_euros
+from repairs.states import State
 
 register = template.Library()
 
@@ -36,6 +38,24 @@ def queue_filters(filters):
         drawn = _EMPTY_FILTER_FORMS[key] = render_to_string(
             "repairs/_partials/queue_filters.html", {"filters": filters}
         )
+    return drawn
+
+
+# (language, addresses, counts) → the counts by state drawn: the counts are read on each request,
+# the drawing of the same counts in the same language is the same (a loop of lookups per state).
+_STATE_COUNTS: dict[tuple, str] = {}
+
+
+@register.simple_tag
+def state_counts(counts):
+    """`{% state_counts counts %}`: _partials/state_counts.html for these counts, drawn once per value."""
+    key = (get_language(), get_urlconf(), get_script_prefix(), tuple(counts.items()))
+    drawn = _STATE_COUNTS.get(key)
+    if drawn is None:
+        if len(_STATE_COUNTS) >= 1024:
+            _STATE_COUNTS.clear()
+        context = {"counts": counts, "states": State}
+        drawn = _STATE_COUNTS[key] = render_to_string("repairs/_partials/state_counts.html", context)
     return drawn
 
 

@@ -236,3 +236,19 @@ def test_the_empty_filter_form_is_drawn_once_per_language_and_list_of_establishm
     with translation.override("fr"):
         assert bound.is_valid() is False
         assert 'class="errorlist"' in queue_filters(bound)
+
+
+def test_counts_by_state_are_drawn_as_the_partial_draws_them_for_each_count_and_language():
+    from django.template.loader import render_to_string
+
+    from repairs.states import State
+    from repairs.templatetags.repairs_tags import state_counts
+
+    for language in ("fr", "en", "fr"):
+        with translation.override(language):
+            for counts in ({}, {"declared": 3}, {"declared": 4, "in_repair": 1200}, {"declared": 3}):
+                expected = render_to_string("repairs/_partials/state_counts.html", {"counts": counts, "states": State})
+                assert state_counts(counts) == expected
+    with translation.override("fr"):
+        assert "<strong>4</strong> Déclaré" in state_counts({"declared": 4})
+        assert "<strong>5</strong> Déclaré" in state_counts({"declared": 5})
