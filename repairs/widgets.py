@@ -241,6 +241,9 @@ def _table_words(language: str | None) -> tuple[dict, list[str]]:
     return words, labels
 
 
+_DRAWN_ROWS: dict[tuple, str] = {}
+
+
 def ticket_rows(tickets, *, selectable: bool = False) -> SafeString:
     """The table of tickets of the queue, the homes and the device and establishment pages."""
     words, labels = _table_words(get_language())
@@ -250,7 +253,22 @@ def ticket_rows(tickets, *, selectable: bool = False) -> SafeString:
     if selectable:
         head = f'<th scope="col"><span class="visually-hidden">{words["select"]}</span></th>{head}'
     link = reverse("repairs:ticket", args=["REFERENCE"])
-    rows = [_row(ticket, selectable=selectable, labels=labels, words=words, link=link) for ticket in tickets]
+    # A row read as plain values (repairs/listrows.py) is drawn once per process for the same
+    # values, language, format, address and time zone: the values are read on each request.
+    table_key = (selectable, get_language(), words["datetime_format"], link, timezone.get_current_timezone_name())
+    rows = []
+    for ticket in tickets:
+        values = getattr(ticket, "values", None)
+        if values is None:
+            rows.append(_row(ticket, selectable=selectable, labels=labels, words=words, link=link))
+            continue
+        key = (values, table_key)
+        drawn = _DRAWN_ROWS.get(key)
+        if drawn is None:
+            if len(_DRAWN_ROWS) >= 8192:
+                _DRAWN_ROWS.clear()
+            drawn = _DRAWN_ROWS[key] = _row(ticket, selectable=selectable, labels=labels, words=words, link=link)
+        rows.append(drawn)
     if not rows:
         rows = [f'<tr><td colspan="9">{_escape(_("No ticket."))}</td></tr>']
     body = "\n".join(rows)

@@ -252,3 +252,25 @@ def test_counts_by_state_are_drawn_as_the_partial_draws_them_for_each_count_and_
     with translation.override("fr"):
         assert "<strong>4</strong> Déclaré" in state_counts({"declared": 4})
         assert "<strong>5</strong> Déclaré" in state_counts({"declared": 5})
+
+
+def test_a_row_drawn_before_is_drawn_again_when_its_values_change(tickets):
+    ids = [ticket.pk for ticket in tickets]
+
+    def table():
+        return ticket_rows(as_rows(Ticket.objects.filter(pk__in=ids).order_by("pk")), selectable=True)
+
+    with translation.override("fr"):
+        before = table()
+        assert table() == before
+        world_tech = next(t.assignee for t in tickets if t.assignee and t.assignee.last_name == "<b>Dupont</b>")
+        world_tech.last_name = "Durand"
+        world_tech.save()
+        Ticket.objects.filter(pk=ids[0]).update(priority="low")
+        after = table()
+        assert "Zoé Durand" in after and "Dupont" not in after
+        assert after != before
+        instances = Ticket.objects.filter(pk__in=ids).select_related("device", "establishment", "assignee")
+        assert after == ticket_rows(instances.order_by("pk"), selectable=True)
+        with timezone.override("America/Cayenne"):
+            assert table() == ticket_rows(instances.order_by("pk"), selectable=True) != after
