@@ -52,6 +52,20 @@ def is_depot_technician(user: User) -> bool:
     return bool(profile and profile.role == Role.TECHNICIAN and profile.zone_id and profile.zone.is_depot)
 
 
+def scope_key(user: User) -> tuple:
+    """All that the scopes of this module read of `user`: two people with the same key see the same
+    establishments, devices and tickets (a student, their own). A key of compiled queries
+    (config/compiled_sql.py)."""
+    role = role_of(user)
+    if role in (Role.MANAGER, Role.SUPERVISOR, None):
+        return (role,)
+    if role == Role.STUDENT:
+        return (role, user.pk)
+    profile = profile_of(user)
+    zone = profile.zone if profile.zone_id else None
+    return (role, profile.zone_id, zone.is_depot if zone else None, profile.establishment_id)
+
+
 def establishment_filter(user: User, prefix: str = "") -> Q | None:
     """A Q selecting the establishments in the user's scope, on a lookup path `prefix`
     (e.g. "establishment__" from Device). None means "no restriction"; an impossible Q means none."""

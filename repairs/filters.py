@@ -4,6 +4,7 @@ and an API query read alike."""
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
+from config import compiled_sql
 from devices import permissions as fleet
 from devices.models import FaultCategory
 from repairs import selectors
@@ -58,7 +59,12 @@ class TicketFilter(django_filters.FilterSet):
     def use_html_widgets(self) -> None:
         """Selects for the web page; the API keeps free text (a UAI, a username)."""
         user = self.request.user
-        establishments = fleet.visible_establishments(user=user).order_by("name").values_list("uai", "name")
+        establishments = compiled_sql.evaluate(
+            ("establishment choices", fleet.scope_key(user)),
+            lambda: fleet.visible_establishments(user=user).order_by("name").values_list("uai", "name"),
+        )
+        # What the form's drawing depends on besides the language and the query (templatetags).
+        self.establishment_pairs = tuple(establishments)
         self.filters["establishment"].field.widget = QuickSelect(
             choices=Choices([("", _("All")), *[(uai, f"{name} ({uai})") for uai, name in establishments]])
         )

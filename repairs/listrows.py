@@ -64,9 +64,11 @@ class Row:
         "resolution_due_at",
         "sla_at_risk",
         "state",
+        "values",
     )  # fmt: skip
 
     def __init__(self, values: tuple):
+        self.values = values  # all that the row's drawing depends on (repairs/widgets.py keeps it drawn)
         (
             self.pk, self.reference, self.state, self.category, self.priority, self.declared_at,
             self.resolution_due_at, self.due_key, self.first_response_breached, self.resolution_breached,

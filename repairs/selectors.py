@@ -6,6 +6,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 
+from config import compiled_sql
 from devices import permissions as fleet
 from devices.models import Device, Role, normalise_serial
 from devices.selectors import current_holdings, current_image, device_by_identifier, device_holder_assignment
@@ -108,17 +109,25 @@ def scope_state_counts(*, user, establishment=None, uai: str | None = None, stat
     tickets. None for a student, whose few tickets are counted directly."""
     if fleet.role_of(user) == Role.STUDENT:
         return None
-    rows = StateCount.objects.filter(state__in=OPEN_STATES, tickets__gt=0)
-    scope = permissions.place_filter(user, by_id=True)
-    if scope is not None:
-        rows = rows.filter(scope)
-    if establishment is not None:
-        rows = rows.filter(establishment=establishment)
-    if uai:
-        rows = rows.filter(establishment__uai=uai.strip().upper())  # as the queue's filter reads it
-    if states is not None:
-        rows = rows.filter(state__in=sorted(states))
-    totals = rows.values("state").annotate(n=Sum("tickets")).order_by()
+    states = None if states is None else sorted(states)
+
+    def build():
+        rows = StateCount.objects.filter(state__in=OPEN_STATES, tickets__gt=0)
+        scope = permissions.place_filter(user, by_id=True)
+        if scope is not None:
+            rows = rows.filter(scope)
+        if establishment is not None:
+            rows = rows.filter(establishment=establishment)
+        if uai:
+            rows = rows.filter(establishment__uai=uai.strip().upper())  # as the queue's filter reads it
+        if states is not None:
+            rows = rows.filter(state__in=states)
+        return rows.values("state").annotate(n=Sum("tickets")).order_by()
+
+    # Compiled once per scope and filter (config/compiled_sql.py); the rows are read each time.
+    place = getattr(establishment, "pk", None)
+    key = ("scope state counts", fleet.scope_key(user), place, uai, states and tuple(states))
+    totals = compiled_sql.evaluate(key, build)
     return {row["state"]: row["n"] for row in totals if row["n"]}
 
 
@@ -162,7 +171,11 @@ def technicians() -> QuerySet:
 
 def technician_choices() -> list[tuple[str, str, str]]:
     """(username, name, zone) of the technicians, for a list to pick from: tuples, not users."""
-    rows = technicians().values_list("username", "first_name", "last_name", "profile__zone__name")
+    # Compiled once per process (config/compiled_sql.py); the technicians are read each time.
+    rows = compiled_sql.evaluate(
+        ("technician choices",),
+        lambda: technicians().values_list("username", "first_name", "last_name", "profile__zone__name"),
+    )
     return [(username, f"{first} {last}".strip() or username, zone) for username, first, last, zone in rows]
 
 
@@ -241,6 +254,14 @@ def declarable_device(*, user, identifier: str, among: list[Device] | None = Non
             or next((d for d in sorted(among, key=lambda d: d.pk) if d.asset_tag.lower() == value.lower()), None)
         )
     return device_by_identifier(identifier=identifier, queryset=declarable_devices(user=user))
+
+
+def overdue_loaners_shown(*, user, limit: int = 20) -> list[Ticket]:
+    """The first `limit` overdue loaners, as a technician's queue lists them: the statement is
+    compiled once per scope and day (config/compiled_sql.py), the tickets read each time."""
+    today = timezone.localdate()
+    key = ("overdue loaners", fleet.scope_key(user), today, limit)
+    return compiled_sql.evaluate(key, lambda: overdue_loaners(user=user, today=today)[:limit])
 
 
 def overdue_loaners(*, user, today=None) -> QuerySet[Ticket]:

@@ -22,3 +22,6 @@ CELERY_TASK_ALWAYS_EAGER = True
 AXES_ENABLED = False
 # Figures fresh at every request in tests; the sharing has its own test.
 CAMPAIGN_PROGRESS_CACHE_SECONDS = 0
+# Each query kept compiled (config/compiled_sql.py) is built again and compared at every call: the
+# whole suite checks that its keys name all that its SQL depends on.
+COMPILED_SQL_CHECK = True

@@ -1,7 +1,11 @@
 from django import template
+from django.template.loader import render_to_string
+from django.urls import get_script_prefix, get_urlconf
+from django.utils.translation import get_language
 
 from repairs import widgets
 from repairs.pricing import euros as format_euros
+from repairs.states import State
 
 register = template.Library()
 
@@ -10,6 +14,49 @@ register = template.Library()
 def ticket_table(tickets, selectable=False):
     """`{% ticket_table tickets selectable=… %}`: the table of tickets, drawn in Python (repairs/widgets.py)."""
     return widgets.ticket_rows(tickets, selectable=bool(selectable))
+
+
+# (language, establishments) → the queue's empty filter form, drawn. Django builds the form (a copy
+# of each filter and field) and renders its eight fields on every page; unfilled, it is the same
+# for the same establishments, which are read from the database on each request: a renamed one
+# is another key. A filled form (values, errors) is drawn each time.
+_EMPTY_FILTER_FORMS: dict[tuple, str] = {}
+QUEUE_FILTERS = "repairs/_partials/queue_filters.html"
+
+
+@register.simple_tag
+def queue_filters(filters):
+    """`{% queue_filters filters %}`: the fields of the queue's filter form."""
+    pairs = getattr(filters, "establishment_pairs", None)
+    if filters.is_bound or pairs is None:
+        return render_to_string(QUEUE_FILTERS, {"filters": filters})
+    key = (get_language(), pairs)
+    drawn = _EMPTY_FILTER_FORMS.get(key)
+    if drawn is None:
+        if len(_EMPTY_FILTER_FORMS) >= 256:
+            _EMPTY_FILTER_FORMS.clear()
+        drawn = _EMPTY_FILTER_FORMS[key] = render_to_string(
+            "repairs/_partials/queue_filters.html", {"filters": filters}
+        )
+    return drawn
+
+
+# (language, addresses, counts) → the counts by state drawn: the counts are read on each request,
+# the drawing of the same counts in the same language is the same (a loop of lookups per state).
+_STATE_COUNTS: dict[tuple, str] = {}
+
+
+@register.simple_tag
+def state_counts(counts):
+    """`{% state_counts counts %}`: _partials/state_counts.html for these counts, drawn once per value."""
+    key = (get_language(), get_urlconf(), get_script_prefix(), tuple(counts.items()))
+    drawn = _STATE_COUNTS.get(key)
+    if drawn is None:
+        if len(_STATE_COUNTS) >= 1024:
+            _STATE_COUNTS.clear()
+        context = {"counts": counts, "states": State}
+        drawn = _STATE_COUNTS[key] = render_to_string("repairs/_partials/state_counts.html", context)
+    return drawn
 
 
 @register.filter

@@ -33,8 +33,10 @@ def ticket_list(request):
     for name in ("page", "cursor"):
         params.pop(name, None)
     filters = TicketFilter(params or None, queryset=queryset, request=request, html=True)
-    order, counts, capped = keyset.DEFAULT_ORDER, None, False
+    order, counts, capped, kept = keyset.DEFAULT_ORDER, None, False, None
     if not filters.is_bound:
+        # The open tickets of the person's scope: the page's statement depends on nothing else.
+        kept = ("queue", fleet.scope_key(request.user))
         rows = queryset.filter(is_open=True)
         counts = selectors.scope_state_counts(user=request.user)
         counted = queryset
@@ -53,7 +55,13 @@ def ticket_list(request):
     # Plain values (the table reads a dozen of them), made for the page's rows only.
     try:
         page = keyset.page_of(
-            rows, order=order, number=number, size=QUEUE_PAGE_SIZE, cursor=request.GET.get("cursor"), shape=as_rows
+            rows,
+            order=order,
+            number=number,
+            size=QUEUE_PAGE_SIZE,
+            cursor=request.GET.get("cursor"),
+            shape=as_rows,
+            kept=kept,
         )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
@@ -74,7 +82,7 @@ def ticket_list(request):
         "can_assign": role == Role.MANAGER,
         "technicians": selectors.technician_choices() if role == Role.MANAGER else [],
         # Technicians chase the loaners of their zone from their queue.
-        "overdue_loaners": list(selectors.overdue_loaners(user=request.user)[:20]) if role == Role.TECHNICIAN else [],
+        "overdue_loaners": selectors.overdue_loaners_shown(user=request.user) if role == Role.TECHNICIAN else [],
     }
     return render(request, "repairs/ticket_list.html", context)
 

@@ -172,6 +172,9 @@ def test_dates_in_the_tables_are_formatted_as_django_formats_them():
                 "c",
                 r"j \d\e F Y à H\hi",
                 "P",
+                r"d/m/Y H:i",  # the French short format, drawn without DateFormat
+                "j/n/y G:i",
+                r"Y-m-d \à H\hi",
             ]
             for moment in moments:
                 local = timezone.localtime(moment)
@@ -202,3 +205,72 @@ def test_quick_text_input_says_what_django_said():
             django = forms.TextInput(attrs={"class": "wide"}).render("search", value, dict(attrs))
             quick = QuickTextInput(attrs={"class": "wide"}).render("search", value, dict(attrs))
             assert same(quick) == same(django), (attrs, value)
+
+
+def test_the_empty_filter_form_is_drawn_once_per_language_and_list_of_establishments(rf):
+    """The unfilled form is kept drawn: what the template draws for the same language and
+    establishments, and drawn again for another language or another list."""
+    from django.template.loader import render_to_string
+
+    from repairs.filters import TicketFilter
+    from repairs.selectors import ticket_list
+    from repairs.templatetags.repairs_tags import QUEUE_FILTERS, queue_filters
+
+    world = build_world()
+    request = rf.get("/tickets/")
+    request.user = world.manager
+    drawn = {}
+    for language in ("fr", "en", "fr"):
+        with translation.override(language):
+            filters = TicketFilter(None, queryset=ticket_list(user=world.manager), request=request, html=True)
+            expected = render_to_string(QUEUE_FILTERS, {"filters": filters})
+            assert queue_filters(filters) == expected
+            drawn.setdefault(language, expected)
+    assert drawn["fr"] != drawn["en"]
+    world.other_establishment.name = "Lycée Joffre <neuf>"
+    world.other_establishment.save()
+    filters = TicketFilter(None, queryset=ticket_list(user=world.manager), request=request, html=True)
+    with translation.override("fr"):
+        assert "Lycée Joffre &lt;neuf&gt; (0340005B)" in queue_filters(filters)
+    bound = TicketFilter({"search": "x" * 300}, queryset=ticket_list(user=world.manager), request=request, html=True)
+    with translation.override("fr"):
+        assert bound.is_valid() is False
+        assert 'class="errorlist"' in queue_filters(bound)
+
+
+def test_counts_by_state_are_drawn_as_the_partial_draws_them_for_each_count_and_language():
+    from django.template.loader import render_to_string
+
+    from repairs.states import State
+    from repairs.templatetags.repairs_tags import state_counts
+
+    for language in ("fr", "en", "fr"):
+        with translation.override(language):
+            for counts in ({}, {"declared": 3}, {"declared": 4, "in_repair": 1200}, {"declared": 3}):
+                expected = render_to_string("repairs/_partials/state_counts.html", {"counts": counts, "states": State})
+                assert state_counts(counts) == expected
+    with translation.override("fr"):
+        assert "<strong>4</strong> Déclaré" in state_counts({"declared": 4})
+        assert "<strong>5</strong> Déclaré" in state_counts({"declared": 5})
+
+
+def test_a_row_drawn_before_is_drawn_again_when_its_values_change(tickets):
+    ids = [ticket.pk for ticket in tickets]
+
+    def table():
+        return ticket_rows(as_rows(Ticket.objects.filter(pk__in=ids).order_by("pk")), selectable=True)
+
+    with translation.override("fr"):
+        before = table()
+        assert table() == before
+        world_tech = next(t.assignee for t in tickets if t.assignee and t.assignee.last_name == "<b>Dupont</b>")
+        world_tech.last_name = "Durand"
+        world_tech.save()
+        Ticket.objects.filter(pk=ids[0]).update(priority="low")
+        after = table()
+        assert "Zoé Durand" in after and "Dupont" not in after
+        assert after != before
+        instances = Ticket.objects.filter(pk__in=ids).select_related("device", "establishment", "assignee")
+        assert after == ticket_rows(instances.order_by("pk"), selectable=True)
+        with timezone.override("America/Cayenne"):
+            assert table() == ticket_rows(instances.order_by("pk"), selectable=True) != after
