@@ -18,7 +18,7 @@ from repairs.models import Ticket, TimelineEntry
 from repairs.services import ActionForbidden, TransitionNotPossible, ticket_transition
 from repairs.services.core import transition_check
 from tests.repairs import spec
-from tests.repairs.factories import build_world, force_state
+from tests.repairs.factories import force_state, world_fixtures
 
 STATES = [state for state, _label, _final in spec.STATES]
 # Which of the table's actors each test person is on the world's ticket (declared by `student`).
@@ -104,8 +104,10 @@ def snapshot(ticket: Ticket) -> tuple:
 SETUP = {"return_unrepaired": {"quote_state": "refused"}}
 
 
-def fire(name: str, state: str, person: str):
-    world = build_world()
+module_world, world = world_fixtures()
+
+
+def fire(world, name: str, state: str, person: str):
     ticket = force_state(world.declare(), state, coverage="manufacturer", **SETUP.get(name, {}))
     before = snapshot(ticket)
     call = lambda: ticket_transition(  # noqa: E731
@@ -125,8 +127,8 @@ ALLOWED = [
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(("name", "state", "person"), ALLOWED)
-def test_allowed_transition_reaches_its_target_with_one_timeline_entry(name, state, person):
-    ticket, before, call, world = fire(name, state, person)
+def test_allowed_transition_reaches_its_target_with_one_timeline_entry(world, name, state, person):
+    ticket, before, call, world = fire(world, name, state, person)
     call()
     fresh = Ticket.objects.get(pk=ticket.pk)
     assert fresh.state == spec.TRANSITIONS[name][1]
@@ -152,8 +154,8 @@ def refusals():
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(("name", "state", "person", "error"), list(refusals()))
-def test_refused_transition_changes_nothing(name, state, person, error):
-    ticket, before, call, _world = fire(name, state, person)
+def test_refused_transition_changes_nothing(world, name, state, person, error):
+    ticket, before, call, _world = fire(world, name, state, person)
     with pytest.raises(error):
         call()
     assert snapshot(ticket) == before
