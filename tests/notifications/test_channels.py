@@ -30,7 +30,8 @@ class Provider(BaseHTTPRequestHandler):
 @pytest.fixture
 def provider(settings):
     server = HTTPServer(("127.0.0.1", 0), Provider)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    # shutdown() waits for the serving loop's next poll: half a second by default, at every test's end.
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True)
     thread.start()
     Provider.answer, Provider.received = 202, []
     settings.SMS_HTTP_URL = f"http://127.0.0.1:{server.server_port}/v1/sms"

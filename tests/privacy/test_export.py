@@ -10,8 +10,11 @@ from privacy import services
 from privacy.models import AccessLog
 from repairs import services as repairs
 from repairs.models import Ticket
+from tests.repairs.factories import world_fixtures
 
 pytestmark = pytest.mark.django_db
+# The world of tests/privacy/conftest.py, written once for the module (tests/repairs/factories.py).
+module_world, world = world_fixtures()
 
 
 @pytest.fixture

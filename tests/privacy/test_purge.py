@@ -24,8 +24,11 @@ from repairs.reports.params import ReportParams
 from repairs.search import ticket_search
 from tests.devices.factories import DeviceFactory
 from tests.images import image_bytes
+from tests.repairs.factories import world_fixtures
 
 pytestmark = pytest.mark.django_db(transaction=False)
+# The world of tests/privacy/conftest.py, written once for the module (tests/repairs/factories.py).
+module_world, world = world_fixtures()
 
 NOW = timezone.now()
 LONG_AGO = NOW - dt.timedelta(days=3 * 365)

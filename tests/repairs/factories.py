@@ -1,7 +1,11 @@
 """A small world for ticket tests, built through the real services."""
 
+import copy
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
+
+import pytest
 
 from devices.models import Device, Role
 from devices.services import assignment_hand_over
@@ -15,6 +19,7 @@ from tests.devices.factories import (
     ZoneFactory,
     make_person,
 )
+from tests.once import kept_for_the_module
 
 
 @dataclass
@@ -89,3 +94,21 @@ def force_state(ticket: Ticket, state: str, **fields) -> Ticket:
     """Put a ticket in `state` directly (test set-up only: the app never writes state but by transition)."""
     Ticket.objects.filter(pk=ticket.pk).update(state=state, **fields)
     return Ticket.objects.select_related("establishment", "device").get(pk=ticket.pk)
+
+
+def world_fixtures(build: Callable[[], World] = build_world):
+    """The `world` fixture of a module whose database tests all want one, as
+    `module_world, world = world_fixtures(...)`: its rows are written once, by `build`, for the
+    module (tests/once.py); each test gets its own copy of the instances, and its changes to the
+    rows are undone after it. Only a test that builds a world of its own cannot live beside it."""
+
+    @pytest.fixture(scope="module", name="module_world")
+    def module_world(django_db_setup, django_db_blocker):
+        with kept_for_the_module(django_db_blocker, build) as world:
+            yield world
+
+    @pytest.fixture(name="world")
+    def world(module_world):
+        return copy.deepcopy(module_world)
+
+    return module_world, world

@@ -10,14 +10,12 @@ from rest_framework.test import APIClient
 from repairs.models import Attachment, Ticket, TimelineEntry
 from tests.devices.factories import DeviceFactory
 from tests.images import JPEG, PNG
-from tests.repairs.factories import build_world, force_state
+from tests.repairs.factories import force_state, world_fixtures
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def world():
-    return build_world()
+module_world, world = world_fixtures()
 
 
 def api_as(user) -> APIClient:

@@ -13,13 +13,12 @@ from notifications.models import Notification
 from repairs import services
 from repairs.models import LabourRate, Part, Quote, Ticket, TimelineEntry
 from repairs.services import ActionForbidden, TransitionNotPossible
-from tests.repairs.factories import build_world
+from tests.repairs.factories import build_world, world_fixtures
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def world():
+def build_costs_world():
     world = build_world()
     for coverage, rate in (("family", "45.00"), ("region", "30.00"), ("manufacturer", "0.00")):
         LabourRate.objects.update_or_create(coverage=coverage, defaults={"hourly_rate": Decimal(rate)})
@@ -28,6 +27,9 @@ def world():
     world.student.email = "eleve@example.org"
     world.student.save()
     return world
+
+
+module_world, world = world_fixtures(build_costs_world)
 
 
 def family_ticket(world) -> Ticket:

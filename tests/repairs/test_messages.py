@@ -13,7 +13,7 @@ from repairs.messages import announce, announce_sla
 from repairs.models import Ticket, TimelineEntry
 from tests.devices.factories import make_person
 from tests.notifications import celery_helpers
-from tests.repairs.factories import build_world, force_state
+from tests.repairs.factories import build_world, force_state, world_fixtures
 
 pytestmark = pytest.mark.django_db
 
@@ -27,13 +27,15 @@ def setup(settings):
         yield
 
 
-@pytest.fixture
-def world():
+def build_messages_world():
     world = build_world()
     for person in (world.student, world.staff, world.tech, world.manager, world.other_staff):
         person.email = f"{person.username}@example.org"
         person.save()
     return world
+
+
+module_world, world = world_fixtures(build_messages_world)
 
 
 def prefer(user, **fields) -> None:

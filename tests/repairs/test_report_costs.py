@@ -1,6 +1,7 @@
 """Reports gain costs: parts and labour of the tickets closed in the period, by
 coverage, device model or establishment, aggregated by the database, in JSON, CSV, HTML and PDF."""
 
+import copy
 import csv
 import io
 from decimal import Decimal
@@ -15,6 +16,7 @@ from devices.services import assignment_hand_over
 from repairs import services
 from repairs.models import LabourRate, Part, Ticket
 from tests.devices.factories import CoverageFactory, DeviceFactory, DeviceModelFactory, make_person
+from tests.once import kept_for_the_module
 from tests.repairs.factories import build_world
 
 pytestmark = pytest.mark.django_db
@@ -24,8 +26,19 @@ def fresh(ticket) -> Ticket:
     return Ticket.objects.select_related("establishment", "device", "loaner").get(pk=ticket.pk)
 
 
+@pytest.fixture(scope="module")
+def costs_world(django_db_setup, django_db_blocker):
+    """Written once for the module's tests (each test's changes are undone after it)."""
+    with kept_for_the_module(django_db_blocker, build_costs_world) as written:
+        yield written
+
+
 @pytest.fixture
-def world():
+def world(costs_world):
+    return copy.deepcopy(costs_world)
+
+
+def build_costs_world():
     """Two tickets returned today: a family repair (a part and an hour at 45 €/h) on a Dell, a
     manufacturer repair (half an hour at 20 €/h) on a Lenovo; a third, open, is not counted."""
     world = build_world()

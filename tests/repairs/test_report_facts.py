@@ -3,6 +3,7 @@ repeat failures as the correlated subqueries counted them, within-SLA shares as 
 and breach flags said, percentiles as percentile_cont (native on PostgreSQL, gathered values on
 SQLite, both against statistics.quantiles)."""
 
+import copy
 import datetime as dt
 import random
 import statistics
@@ -20,6 +21,7 @@ from repairs.reports.sql import percentile_cont
 from repairs.sla.calendar import PARIS
 from repairs.triggers import triggers_drop, triggers_ensure
 from tests.devices.factories import DeviceFactory, EstablishmentFactory
+from tests.once import kept_for_the_module
 from tests.repairs.factories import build_world
 
 pytestmark = pytest.mark.django_db
@@ -51,8 +53,19 @@ def old_repeat(days: int) -> Exists:
     return Exists(earlier)
 
 
+@pytest.fixture(scope="module")
+def module_history(django_db_setup, django_db_blocker):
+    """Written once for the module's tests (each test's changes are undone after it)."""
+    with kept_for_the_module(django_db_blocker, build_history) as world:
+        yield world
+
+
 @pytest.fixture
-def history():
+def history(module_history):
+    return copy.deepcopy(module_history)
+
+
+def build_history():
     """A hundred and twenty tickets on twelve laptops of three lycées over a year, declared at
     gaps around 30 and 90 days (a second either side), some cancelled or deleted afterwards."""
     world = build_world()

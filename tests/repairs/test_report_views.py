@@ -12,22 +12,20 @@ from rest_framework.test import APIClient
 from devices.models import Role
 from repairs import pdf as pdf_module
 from repairs import tasks
-from repairs.models import ReportExport
+from repairs.models import ReportExport, Ticket
 from repairs.reports import formats
 from repairs.reports.exports import report_exports_purge
 from repairs.reports.generator import report_build
 from repairs.reports.params import ReportParams
 from repairs.sla.calendar import PARIS
 from tests.devices.factories import make_person
-from tests.repairs.test_reports import PERIOD, Dataset
+from tests.repairs import pdfs
+from tests.repairs.test_reports import PERIOD, dataset_fixtures
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/reports/sla/"
-
-
-@pytest.fixture
-def data():
-    return Dataset()
+dataset, data = dataset_fixtures()
+one_rendering_per_document = pdfs.one_rendering_per_document
 
 
 def api_as(user) -> APIClient:
@@ -172,7 +170,7 @@ def _params(**kwargs) -> ReportParams:
 
 
 def test_a_large_pdf_is_rendered_by_a_task_and_offered_when_ready(
-    client, data, settings, django_capture_on_commit_callbacks
+    client, data, settings, django_capture_on_commit_callbacks, one_rendering_per_document
 ):
     settings.REPORT_PDF_SYNC_MAX_SECTIONS = 1
     client.force_login(data.manager)
@@ -200,9 +198,10 @@ def test_a_pending_export_page_refreshes_itself(client, data):
     assert client.get(f"/reports/exports/{export.token}/report.pdf").status_code == 404
 
 
-def test_a_small_pdf_is_downloaded_at_once(client, data):
+def test_a_small_pdf_is_downloaded_at_once(client, data, one_rendering_per_document):
     client.force_login(data.manager)
-    response = client.get("/reports/report.pdf", {**PERIOD, "group_by": "academie"})
+    # The document the task renders for the large-PDF test: one rendering serves both.
+    response = client.get("/reports/report.pdf", PERIOD)
     assert response["Content-Type"] == "application/pdf"
     assert not ReportExport.objects.exists()
 
@@ -210,7 +209,7 @@ def test_a_small_pdf_is_downloaded_at_once(client, data):
 # Monthly email
 
 
-def test_the_monthly_report_is_mailed_once_to_managers_and_supervisors(data):
+def test_the_monthly_report_is_mailed_once_to_managers_and_supervisors(data, one_rendering_per_document):
     make_person(Role.SUPERVISOR, username="region", email="region@example.org")
     make_person(Role.TECHNICIAN, username="tech", email="tech@example.org")
     assert tasks.report_monthly_email(today="2026-10-01") == 2
@@ -226,7 +225,7 @@ def test_the_monthly_report_is_mailed_once_to_managers_and_supervisors(data):
     assert ReportExport.objects.get(kind="monthly").label == "2026-09"
 
 
-def test_a_failed_monthly_report_can_be_sent_again(data, monkeypatch):
+def test_a_failed_monthly_report_can_be_sent_again(data, monkeypatch, one_rendering_per_document):
     def broken(report):
         raise RuntimeError("no fonts")
 
@@ -249,17 +248,12 @@ def test_old_exports_are_purged(data):
     assert not ReportExport.objects.filter(pk=old.pk).exists()
 
 
-def test_a_report_answers_for_any_period_of_the_program():
+def test_a_report_answers_for_any_period_of_the_program(data):
     """Eleven years answer, per year; a year-0001 date is a clear 400, not a server error."""
-    from tests.repairs.factories import build_world
-
-    world = build_world()
-    world.declare()
-    api = APIClient()
-    api.force_authenticate(world.manager)
+    api = api_as(data.manager)
     response = api.get("/api/v1/reports/sla/", {"from": "2020-01-01", "to": "2030-12-31", "group_by": "academie"})
     assert response.status_code == 200, response.content
-    assert response.json()["total"]["opened"] == 1
+    assert response.json()["total"]["opened"] == Ticket.objects.count() == 12  # every ticket of the data set
     assert len(response.json()["series"]) == 11
     response = api.get("/api/v1/reports/sla/", {"from": "0001-01-01", "to": "0001-01-01"})
     assert response.status_code == 400
@@ -270,7 +264,7 @@ def test_a_report_answers_for_any_period_of_the_program():
 
 
 def test_a_large_api_pdf_answers_202_with_a_status_url_then_the_file(
-    data, settings, django_capture_on_commit_callbacks
+    data, settings, django_capture_on_commit_callbacks, one_rendering_per_document
 ):
     settings.REPORT_PDF_SYNC_MAX_SECTIONS = 1
     api = api_as(data.manager)
@@ -301,7 +295,7 @@ def test_a_large_api_pdf_answers_202_with_a_status_url_then_the_file(
     assert other.get(f"{status_url}file/").json()["code"] == "not_found"
 
 
-def test_a_small_api_pdf_is_answered_at_once(data, settings):
+def test_a_small_api_pdf_is_answered_at_once(data, settings, one_rendering_per_document):
     settings.REPORT_PDF_SYNC_MAX_SECTIONS = 30
     response = api_as(data.manager).get(URL, {**PERIOD, "format": "pdf"})
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"

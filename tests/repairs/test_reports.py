@@ -1,6 +1,7 @@
 """Reports over a known set of tickets: the figures worked out by hand below come out exactly, and
 the same, in JSON, CSV, the HTML page and the PDF's text."""
 
+import copy
 import csv
 import datetime as dt
 import io
@@ -18,6 +19,8 @@ from repairs.reports.generator import report_build
 from repairs.reports.params import ReportParams
 from repairs.sla.calendar import PARIS
 from tests.devices.factories import DeviceFactory, EstablishmentFactory, MasterImageFactory, make_person
+from tests.once import kept_for_the_module
+from tests.repairs import pdfs
 
 pytestmark = pytest.mark.django_db
 
@@ -180,9 +183,25 @@ LABELS = {"0310001A": "Lycée Alpha, Toulouse", "0340002B": "Lycée Beta, Sète"
 NOW = at(2026, 11, 28, 12)
 
 
-@pytest.fixture
-def data():
-    return Dataset()
+def dataset_fixtures():
+    """`dataset, data = dataset_fixtures()`: the Dataset's rows written once for a module whose
+    database tests all want them (tests/once.py), and a copy of its instances for each test (a
+    test that changes an instance in memory leaves the next one the rows' values)."""
+
+    @pytest.fixture(scope="module", name="dataset")
+    def dataset(django_db_setup, django_db_blocker):
+        with kept_for_the_module(django_db_blocker, Dataset) as written:
+            yield written
+
+    @pytest.fixture(name="data")
+    def data(dataset):
+        return copy.deepcopy(dataset)
+
+    return dataset, data
+
+
+dataset, data = dataset_fixtures()
+one_rendering_per_document = pdfs.one_rendering_per_document
 
 
 @pytest.fixture
@@ -287,7 +306,7 @@ def pdf_text(content: bytes) -> tuple[str, int]:
     return "\n".join(page.extract_text() for page in reader.pages), len(reader.pages)
 
 
-def test_the_pdf_shows_the_same_figures(api):
+def test_the_pdf_shows_the_same_figures(api, one_rendering_per_document):
     response = api.get("/api/v1/reports/sla/", {**PERIOD, "group_by": "establishment", "format": "pdf"})
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"

@@ -11,14 +11,12 @@ from repairs import services
 from repairs.exceptions import TicketChanged
 from repairs.models import Ticket, TimelineEntry
 from tests.devices.factories import CoverageFactory, DeviceFactory, MasterImageFactory
-from tests.repairs.factories import build_world
+from tests.repairs.factories import world_fixtures
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def world():
-    return build_world()
+module_world, world = world_fixtures()
 
 
 def fresh(ticket: Ticket) -> Ticket:
@@ -46,8 +44,7 @@ def test_declaration_gets_a_reference_a_priority_and_a_timeline_entry(world):
     assert world.declare(category="battery").reference == "R-2026-000002"
 
 
-def test_references_restart_each_year():
-    world = build_world()
+def test_references_restart_each_year(world):
     first = world.declare(at=dt.datetime(2026, 12, 31, 22, 0, tzinfo=dt.UTC))  # 23:00 in Paris
     second = world.declare(category="battery", at=dt.datetime(2026, 12, 31, 23, 30, tzinfo=dt.UTC))  # 2027 in Paris
     assert (first.reference, second.reference) == ("R-2026-000001", "R-2027-000001")

@@ -17,7 +17,7 @@ from notifications.models import Notification
 from repairs import services
 from repairs.models import Part, Ticket
 from repairs.services import ActionForbidden
-from tests.repairs.factories import build_world
+from tests.repairs.factories import build_world, world_fixtures
 
 pytestmark = pytest.mark.django_db
 CSRF_FIELD = re.compile(rb'name="csrfmiddlewaretoken" value="[^"]+"')
@@ -30,13 +30,15 @@ def fresh_counters():
     cache.clear()
 
 
-@pytest.fixture
-def world():
+def build_status_world():
     world = build_world()
     world.student.first_name, world.student.last_name = "Inès", "Garcia"
     world.student.email = "ines@example.org"
     world.student.save()
     return world
+
+
+module_world, world = world_fixtures(build_status_world)
 
 
 def status_path(ticket) -> str:

@@ -12,13 +12,12 @@ from devices.models import WarrantyCoverage, Zone
 from repairs import services
 from repairs.models import Part, Ticket
 from tests.devices.factories import CoverageFactory, EstablishmentFactory, MasterImageFactory, make_person
-from tests.repairs.factories import build_world, force_state
+from tests.repairs.factories import build_world, force_state, world_fixtures
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def world():
+def build_page_world():
     world = build_world()
     CoverageFactory(
         device=world.device,
@@ -30,6 +29,9 @@ def world():
         ends_on=dt.date(2026, 8, 31),
     )
     return world
+
+
+module_world, world = world_fixtures(build_page_world)
 
 
 def page_of(client, user, ticket) -> str:

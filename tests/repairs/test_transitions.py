@@ -8,6 +8,7 @@
   timeline entry, and for each transition a refusal by role and one by state change nothing.
 """
 
+import functools
 import itertools
 
 import pytest
@@ -18,7 +19,7 @@ from repairs.models import Ticket, TimelineEntry
 from repairs.services import ActionForbidden, TransitionNotPossible, ticket_transition
 from repairs.services.core import transition_check
 from tests.repairs import spec
-from tests.repairs.factories import build_world, force_state
+from tests.repairs.factories import force_state, world_fixtures
 
 STATES = [state for state, _label, _final in spec.STATES]
 # Which of the table's actors each test person is on the world's ticket (declared by `student`).
@@ -48,6 +49,18 @@ def expected_error(name: str, state: str, person: str):
 
 
 def in_memory_world(state: str) -> tuple[Ticket, dict]:
+    here, people = in_memory_people()
+    device = Device(pk=1, serial_number="SN1", asset_tag="A1", establishment=here)
+    ticket = Ticket(
+        pk=1, reference="R-2026-000001", device=device, reporter=people["student"], establishment=here, state=state
+    )
+    return ticket, people
+
+
+@functools.cache
+def in_memory_people() -> tuple[Establishment, dict]:
+    """The places and people, built once (1,320 cases): a check reads them and changes nothing
+    of theirs, and any query it tried would fail whichever case made it first."""
     User = get_user_model()
     zone, other_zone = Zone(pk=1, code="z31"), Zone(pk=2, code="z34")
     here = Establishment(pk=1, uai="0310024H", departement="31", zone=zone)
@@ -69,11 +82,7 @@ def in_memory_world(state: str) -> tuple[Ticket, dict]:
         user = User(pk=pk, username=person)
         user.profile = Profile(role=role, **where)
         people[person] = user
-    device = Device(pk=1, serial_number="SN1", asset_tag="A1", establishment=here)
-    ticket = Ticket(
-        pk=1, reference="R-2026-000001", device=device, reporter=people["student"], establishment=here, state=state
-    )
-    return ticket, people
+    return here, people
 
 
 CHECK_CASES = [
@@ -104,8 +113,10 @@ def snapshot(ticket: Ticket) -> tuple:
 SETUP = {"return_unrepaired": {"quote_state": "refused"}}
 
 
-def fire(name: str, state: str, person: str):
-    world = build_world()
+module_world, world = world_fixtures()
+
+
+def fire(world, name: str, state: str, person: str):
     ticket = force_state(world.declare(), state, coverage="manufacturer", **SETUP.get(name, {}))
     before = snapshot(ticket)
     call = lambda: ticket_transition(  # noqa: E731
@@ -125,8 +136,8 @@ ALLOWED = [
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(("name", "state", "person"), ALLOWED)
-def test_allowed_transition_reaches_its_target_with_one_timeline_entry(name, state, person):
-    ticket, before, call, world = fire(name, state, person)
+def test_allowed_transition_reaches_its_target_with_one_timeline_entry(world, name, state, person):
+    ticket, before, call, world = fire(world, name, state, person)
     call()
     fresh = Ticket.objects.get(pk=ticket.pk)
     assert fresh.state == spec.TRANSITIONS[name][1]
@@ -152,8 +163,8 @@ def refusals():
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(("name", "state", "person", "error"), list(refusals()))
-def test_refused_transition_changes_nothing(name, state, person, error):
-    ticket, before, call, _world = fire(name, state, person)
+def test_refused_transition_changes_nothing(world, name, state, person, error):
+    ticket, before, call, _world = fire(world, name, state, person)
     with pytest.raises(error):
         call()
     assert snapshot(ticket) == before

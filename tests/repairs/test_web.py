@@ -8,14 +8,12 @@ from devices.models import Device
 from repairs.models import Attachment, Ticket
 from tests.devices.factories import DeviceFactory
 from tests.images import PNG
-from tests.repairs.factories import build_world, force_state
+from tests.repairs.factories import force_state, world_fixtures
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def world():
-    return build_world()
+module_world, world = world_fixtures()
 
 
 def login(client, user):
