@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 from django.contrib.auth import get_user_model
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from devices import permissions as fleet
-from devices.models import Device, Role, normalise_serial
+from devices.models import Device, MasterImage, Role, normalise_serial
 from devices.selectors import current_holdings, current_image, device_by_identifier, device_holder_assignment
 from repairs import permissions
 from repairs.keyset import DEFAULT_ORDER
 from repairs.listrows import as_rows
 from repairs.loaner_reminders import overdue_filter
-from repairs.models import Part, Quote, StateCount, Ticket, TicketPart
-from repairs.pricing import labour_rate
+from repairs.models import Attachment, LabourRate, Part, Quote, StateCount, Ticket, TicketPart
 from repairs.states import OPEN_STATES, QUOTE_STATES, TRANSITIONS, Coverage, State, TransitionSpec
 from repairs.timeline import timeline_lines
 
@@ -47,21 +49,46 @@ def ticket_list(*, user) -> QuerySet[Ticket]:
 
 
 def ticket_detail(*, user, reference: str) -> Ticket | None:
-    return (
-        visible_tickets(user=user)
-        .select_related(
-            "device__model",
-            "device__image",
-            "establishment__zone",
-            "assignee",
-            "reporter",
-            "replacement",
-            "loaner",
-            "warranty",
-        )
-        .filter(reference=reference)
-        .first()
+    return _detail(user=user).filter(reference=reference).first()
+
+
+def _detail(*, user) -> QuerySet[Ticket]:
+    return visible_tickets(user=user).select_related(
+        "device__model",
+        "device__image",
+        "establishment__zone",
+        "assignee",
+        "reporter",
+        "replacement",
+        "loaner",
+        "warranty",
     )
+
+
+def ticket_for_page(*, user, reference: str) -> Ticket | None:
+    """`ticket_detail` with what its page would otherwise ask in queries of their own, as columns of
+    the same row: its académie's current master image (the ticket's establishment's, else its
+    laptop's), the hourly rate of its coverage, whether it has files and parts lines (most have
+    neither: no query for an empty list), and for a student the laptop's holder now (to know
+    without a query whether they hold it)."""
+    current = MasterImage.objects.filter(
+        academie=Coalesce(OuterRef("establishment__academie"), OuterRef("device__establishment__academie")),
+        is_current=True,
+    ).order_by("academie", "-released_on")
+    qs = _detail(user=user).annotate(
+        page_labour_rate=Subquery(LabourRate.objects.filter(coverage=OuterRef("coverage")).values("hourly_rate")[:1]),
+        page_has_files=Exists(Attachment.objects.filter(ticket=OuterRef("pk"))),
+        page_has_lines=Exists(TicketPart.objects.filter(ticket=OuterRef("pk"))),
+    )
+    if fleet.role_of(user) == Role.STUDENT:
+        holder = current_holdings(devices=None).filter(device=OuterRef("device")).values("student_id")[:1]
+        qs = qs.annotate(device_holder_id=Subquery(holder))
+    else:
+        qs = qs.annotate(
+            page_image_id=Subquery(current.values("pk")[:1]),
+            page_image_version=Subquery(current.values("version")[:1]),
+        )
+    return qs.filter(reference=reference).first()
 
 
 def available_transitions(*, ticket: Ticket, user) -> list[TransitionSpec]:
@@ -256,10 +283,12 @@ def overdue_loaners(*, user, today=None) -> QuerySet[Ticket]:
 
 
 def _image_status(ticket: Ticket) -> dict:
-    """The device's master image against its académie's current one (the ticket's establishment's)."""
+    """The device's master image against its académie's current one (the ticket's establishment's),
+    as `ticket_for_page` read it."""
     device = ticket.device
-    establishment = ticket.establishment or device.establishment
-    current = current_image(academie=establishment.academie) if establishment else None
+    current = None
+    if ticket.page_image_id:
+        current = SimpleNamespace(pk=ticket.page_image_id, version=ticket.page_image_version)
     return {
         "image": device.image,
         "current": current,
@@ -280,11 +309,14 @@ def _warranties(ticket: Ticket) -> list[dict]:
 
 
 def ticket_costs(ticket: Ticket) -> dict:
-    """The parts lines, labour, rate and totals of a ticket, and its quotes (latest first)."""
+    """The parts lines, labour, rate and totals of a ticket, and its quotes (latest first), of a
+    ticket read by `ticket_for_page`: a ticket never quoted has no quote (its quote_state says so)."""
+    lines = list(TicketPart.objects.filter(ticket=ticket).select_related("part")) if ticket.page_has_lines else []
+    quotes = list(ticket.quotes.order_by("-number")) if ticket.quote_state else []  # each knows its ticket
     return {
-        "lines": list(TicketPart.objects.filter(ticket=ticket).select_related("part")),
-        "rate": labour_rate(ticket.coverage),
-        "quotes": list(Quote.objects.filter(ticket=ticket).order_by("-number")),
+        "lines": lines,
+        "rate": ticket.page_labour_rate if ticket.coverage else None,
+        "quotes": quotes,
     }
 
 
