@@ -49,19 +49,20 @@ def ticket_list(*, user) -> QuerySet[Ticket]:
 
 
 def ticket_detail(*, user, reference: str) -> Ticket | None:
-    return _detail(user=user).filter(reference=reference).first()
-
-
-def _detail(*, user) -> QuerySet[Ticket]:
-    return visible_tickets(user=user).select_related(
-        "device__model",
-        "device__image",
-        "establishment__zone",
-        "assignee",
-        "reporter",
-        "replacement",
-        "loaner",
-        "warranty",
+    return (
+        visible_tickets(user=user)
+        .select_related(
+            "device__model",
+            "device__image",
+            "establishment__zone",
+            "assignee",
+            "reporter",
+            "replacement",
+            "loaner",
+            "warranty",
+        )
+        .filter(reference=reference)
+        .first()
     )
 
 
@@ -75,10 +76,20 @@ def ticket_for_page(*, user, reference: str) -> Ticket | None:
         academie=Coalesce(OuterRef("establishment__academie"), OuterRef("device__establishment__academie")),
         is_current=True,
     ).order_by("academie", "-released_on")
-    qs = _detail(user=user).annotate(
-        page_labour_rate=Subquery(LabourRate.objects.filter(coverage=OuterRef("coverage")).values("hourly_rate")[:1]),
-        page_has_files=Exists(Attachment.objects.filter(ticket=OuterRef("pk"))),
-        page_has_lines=Exists(TicketPart.objects.filter(ticket=OuterRef("pk"))),
+    # Not the zone nor the warranty of ticket_detail: the page reads neither (the zone's id is the
+    # establishment's column), and every joined table is columns to compile on each request.
+    qs = (
+        visible_tickets(user=user)
+        .select_related(
+            "device__model", "device__image", "establishment", "assignee", "reporter", "replacement", "loaner"
+        )
+        .annotate(
+            page_labour_rate=Subquery(
+                LabourRate.objects.filter(coverage=OuterRef("coverage")).values("hourly_rate")[:1]
+            ),
+            page_has_files=Exists(Attachment.objects.filter(ticket=OuterRef("pk"))),
+            page_has_lines=Exists(TicketPart.objects.filter(ticket=OuterRef("pk"))),
+        )
     )
     if fleet.role_of(user) == Role.STUDENT:
         holder = current_holdings(devices=None).filter(device=OuterRef("device")).values("student_id")[:1]
