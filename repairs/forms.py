@@ -8,8 +8,10 @@ from devices.models import FaultCategory
 from repairs.states import TRANSITIONS_BY_NAME, Coverage, Priority
 from repairs.uploads import MAX_ATTACHMENT_BYTES
 from repairs.widgets import (
+    MemoSelect,
     QuickDateInput,
     QuickDateTimeInput,
+    QuickFileInput,
     QuickHiddenInput,
     QuickNumberInput,
     QuickTextarea,
@@ -100,12 +102,12 @@ class CommentForm(forms.Form):
 
 class AttachForm(forms.Form):
     file = forms.FileField(
-        label=_("Add a photo or a PDF"), widget=forms.ClearableFileInput(attrs={"accept": "image/*,application/pdf"})
+        label=_("Add a photo or a PDF"), widget=QuickFileInput(attrs={"accept": "image/*,application/pdf"})
     )
 
 
 class PriorityForm(forms.Form):
-    priority = forms.ChoiceField(label=_("Priority"), choices=Priority.choices)
+    priority = forms.ChoiceField(label=_("Priority"), choices=Priority.choices, widget=MemoSelect)
     version = forms.IntegerField(required=False, widget=VERSION)
 
 

@@ -131,6 +131,44 @@ class QuickTextarea(forms.Textarea):
         return mark_safe(f'<textarea name="{_escape(name)}"{_attrs(final)}>\n{text}</textarea>')  # noqa: S308
 
 
+class QuickFileInput(forms.ClearableFileInput):
+    """Django's file input (clearable_file_input.html) without its templates, for a form that holds
+    no file yet (the only kind on a page: nothing to clear)."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        final = self.build_attrs(self.attrs, attrs)
+        if self.is_initial(value) or self.allow_multiple_selected or any(v is None for v in final.values()):
+            return super().render(name, value, attrs, renderer)
+        return mark_safe(f'<input type="{_escape(self.input_type)}" name="{_escape(name)}"{_attrs(final)}>')  # noqa: S308
+
+
+class MemoSelect(forms.Select):
+    """Django's own <select>, drawn once per name, selection, attributes and choices (their labels
+    as the active language says them) rather than through a template per option on every page."""
+
+    _drawn: dict = {}
+
+    def render(self, name, value, attrs=None, renderer=None):
+        pairs = _flat_pairs(self.choices)
+        given = {**self.attrs, **(attrs or {})}
+        if pairs is None or not all(isinstance(v, str | int | bool) for v in given.values()):
+            return super().render(name, value, attrs, renderer)
+        key = (
+            renderer,
+            name,
+            tuple(self.format_value(value)),
+            tuple(given.items()),
+            pairs,
+            self.allow_multiple_selected,
+        )
+        drawn = self._drawn.get(key)
+        if drawn is None:
+            if len(self._drawn) >= 256:
+                self._drawn.clear()
+            drawn = self._drawn[key] = super().render(name, value, attrs, renderer)
+        return drawn
+
+
 class QuickSelect(forms.Select):
     def render(self, name, value, attrs=None, renderer=None):
         pairs = _flat_pairs(self.choices)

@@ -208,8 +208,10 @@ def test_the_ticket_pages_quick_inputs_say_what_django_said_to_the_byte():
     from django.utils.safestring import mark_safe
 
     from repairs.widgets import (
+        MemoSelect,
         QuickDateInput,
         QuickDateTimeInput,
+        QuickFileInput,
         QuickHiddenInput,
         QuickNumberInput,
         QuickTextarea,
@@ -240,11 +242,23 @@ def test_the_ticket_pages_quick_inputs_say_what_django_said_to_the_byte():
             [None, "", "Élève <b>prévenu</b>\n& co", 0],
         ),
     ]
+    files = {"accept": "image/*,application/pdf"}
+    cases.append((forms.ClearableFileInput(attrs=files), QuickFileInput(attrs=files), [None, ""]))
+    priorities = [("low", "Basse"), ("normal", "Normale <b>"), ("urgent", "Urgente")]
+    select = MemoSelect(choices=priorities)
+    cases.append((forms.Select(choices=priorities), select, [None, "", "normal", "urgent", "missing", "normal"]))
     for django_widget, quick_widget, values in cases:
         for value in values:
             for attrs in ({"id": "id_x"}, {"id": "id_x", "required": True, "aria-describedby": "x_help"}, None):
                 django = django_widget.render("x", value, attrs)
                 assert quick_widget.render("x", value, attrs) == django, (type(quick_widget), value, attrs)
+    with translation.override("en"):
+        from repairs.forms import PriorityForm
+
+        english = str(PriorityForm(initial={"priority": "high"})["priority"])
+    with translation.override("fr"):
+        french = str(PriorityForm(initial={"priority": "high"})["priority"])
+    assert ">High</option>" in english and ">Haute</option>" in french
 
 
 # The loop the ticket page drew each transition's fields with before, word for word.
