@@ -66,16 +66,39 @@ def ticket_detail(*, user, reference: str) -> Ticket | None:
     )
 
 
-def ticket_for_page(*, user, reference: str) -> Ticket | None:
-    """`ticket_detail` with what its page would otherwise ask in queries of their own, as columns of
-    the same row: its académie's current master image (the ticket's establishment's, else its
-    laptop's), the hourly rate of its coverage, whether it has files and parts lines (most have
-    neither: no query for an empty list), and for a student the laptop's holder now (to know
-    without a query whether they hold it)."""
-    current = MasterImage.objects.filter(
+def _current_image() -> QuerySet[MasterImage]:
+    """The current master image of the académie of the ticket it is read with (the ticket's
+    establishment's, else its laptop's)."""
+    return MasterImage.objects.filter(
         academie=Coalesce(OuterRef("establishment__academie"), OuterRef("device__establishment__academie")),
         is_current=True,
     ).order_by("academie", "-released_on")
+
+
+# What the ticket page reads with its ticket, built once: the subqueries' own querysets cost as much
+# to build on each request as to compile.
+PAGE_COLUMNS = {
+    "page_labour_rate": Subquery(LabourRate.objects.filter(coverage=OuterRef("coverage")).values("hourly_rate")[:1]),
+    "page_has_files": Exists(Attachment.objects.filter(ticket=OuterRef("pk"))),
+    "page_has_lines": Exists(TicketPart.objects.filter(ticket=OuterRef("pk"))),
+}
+DESK_COLUMNS = {
+    "page_image_id": Subquery(_current_image().values("pk")[:1]),
+    "page_image_version": Subquery(_current_image().values("version")[:1]),
+}
+STUDENT_COLUMNS = {
+    "device_holder_id": Subquery(
+        current_holdings(devices=None).filter(device=OuterRef("device")).values("student_id")[:1]
+    )
+}
+
+
+def ticket_for_page(*, user, reference: str) -> Ticket | None:
+    """`ticket_detail` with what its page would otherwise ask in queries of their own, as columns of
+    the same row: its académie's current master image, the hourly rate of its coverage, whether it
+    has files and parts lines (most have neither: no query for an empty list), and for a student
+    the laptop's holder now (to know without a query whether they hold it)."""
+    student = fleet.role_of(user) == Role.STUDENT
     # Not the zone nor the warranty of ticket_detail: the page reads neither (the zone's id is the
     # establishment's column), and every joined table is columns to compile on each request.
     qs = (
@@ -83,23 +106,13 @@ def ticket_for_page(*, user, reference: str) -> Ticket | None:
         .select_related(
             "device__model", "device__image", "establishment", "assignee", "reporter", "replacement", "loaner"
         )
-        .annotate(
-            page_labour_rate=Subquery(
-                LabourRate.objects.filter(coverage=OuterRef("coverage")).values("hourly_rate")[:1]
-            ),
-            page_has_files=Exists(Attachment.objects.filter(ticket=OuterRef("pk"))),
-            page_has_lines=Exists(TicketPart.objects.filter(ticket=OuterRef("pk"))),
-        )
+        .annotate(**PAGE_COLUMNS, **(STUDENT_COLUMNS if student else DESK_COLUMNS))
     )
-    if fleet.role_of(user) == Role.STUDENT:
-        holder = current_holdings(devices=None).filter(device=OuterRef("device")).values("student_id")[:1]
-        qs = qs.annotate(device_holder_id=Subquery(holder))
-    else:
-        qs = qs.annotate(
-            page_image_id=Subquery(current.values("pk")[:1]),
-            page_image_version=Subquery(current.values("version")[:1]),
-        )
-    return qs.filter(reference=reference).first()
+    try:
+        # get(), not first(): no ORDER BY, which SQLite could read through the declaration order's index.
+        return qs.get(reference=reference)
+    except Ticket.DoesNotExist:
+        return None
 
 
 def available_transitions(*, ticket: Ticket, user) -> list[TransitionSpec]:
