@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import functools
 from types import SimpleNamespace
 
 from django.contrib.auth import get_user_model
+from django.db import router
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from devices import permissions as fleet
-from devices.models import Device, MasterImage, Role, normalise_serial
+from devices.models import Device, Establishment, MasterImage, Role, normalise_serial
 from devices.selectors import current_holdings, current_image, device_by_identifier, device_holder_assignment
 from repairs import permissions
 from repairs.keyset import DEFAULT_ORDER
@@ -68,29 +71,45 @@ def ticket_detail(*, user, reference: str) -> Ticket | None:
 
 def _current_image() -> QuerySet[MasterImage]:
     """The current master image of the académie of the ticket it is read with (the ticket's
-    establishment's, else its laptop's)."""
-    return MasterImage.objects.filter(
-        academie=Coalesce(OuterRef("establishment__academie"), OuterRef("device__establishment__academie")),
-        is_current=True,
-    ).order_by("academie", "-released_on")
-
-
-# What the ticket page reads with its ticket, built once: the subqueries' own querysets cost as much
-# to build on each request as to compile.
-PAGE_COLUMNS = {
-    "page_labour_rate": Subquery(LabourRate.objects.filter(coverage=OuterRef("coverage")).values("hourly_rate")[:1]),
-    "page_has_files": Exists(Attachment.objects.filter(ticket=OuterRef("pk"))),
-    "page_has_lines": Exists(TicketPart.objects.filter(ticket=OuterRef("pk"))),
-}
-DESK_COLUMNS = {
-    "page_image_id": Subquery(_current_image().values("pk")[:1]),
-    "page_image_version": Subquery(_current_image().values("version")[:1]),
-}
-STUDENT_COLUMNS = {
-    "device_holder_id": Subquery(
-        current_holdings(devices=None).filter(device=OuterRef("device")).values("student_id")[:1]
+    establishment's, else its laptop's), from the ticket's own columns."""
+    academie = Coalesce(
+        Subquery(Establishment.objects.filter(pk=OuterRef(OuterRef("establishment_id"))).order_by().values("academie")),
+        Subquery(
+            Device.objects.filter(pk=OuterRef(OuterRef("device_id"))).order_by().values("establishment__academie")
+        ),
     )
-}
+    return MasterImage.objects.filter(academie=academie, is_current=True).order_by("academie", "-released_on")
+
+
+def _page_columns(*, student: bool) -> dict:
+    rate = LabourRate.objects.filter(coverage=OuterRef("coverage")).values("hourly_rate")[:1]
+    columns = {
+        "page_labour_rate": Subquery(rate),
+        "page_has_files": Exists(Attachment.objects.filter(ticket=OuterRef("pk"))),
+        "page_has_lines": Exists(TicketPart.objects.filter(ticket=OuterRef("pk"))),
+    }
+    if student:
+        holder = current_holdings(devices=None).filter(device=OuterRef("device")).values("student_id")[:1]
+        return {**columns, "device_holder_id": Subquery(holder)}
+    return {
+        **columns,
+        "page_image_id": Subquery(_current_image().values("pk")[:1]),
+        "page_image_version": Subquery(_current_image().values("version")[:1]),
+    }
+
+
+@functools.cache
+def _page_columns_sql(using: str, *, student: bool) -> dict[str, RawSQL]:
+    """The page's subqueries as SQL, compiled by Django once per database and process: building
+    and compiling them on each request cost as much as the queries they replace. They read only
+    the ticket's own columns (no table the page's query joins), so their SQL is the same whatever
+    query they are put in."""
+    query = Ticket.objects.annotate(**_page_columns(student=student)).query
+    compiler = query.get_compiler(using)
+    return {
+        name: RawSQL(*compiler.compile(expression), output_field=expression.output_field)  # noqa: S611 - Django's SQL
+        for name, expression in query.annotations.items()
+    }
 
 
 def ticket_for_page(*, user, reference: str) -> Ticket | None:
@@ -106,7 +125,7 @@ def ticket_for_page(*, user, reference: str) -> Ticket | None:
         .select_related(
             "device__model", "device__image", "establishment", "assignee", "reporter", "replacement", "loaner"
         )
-        .annotate(**PAGE_COLUMNS, **(STUDENT_COLUMNS if student else DESK_COLUMNS))
+        .annotate(**_page_columns_sql(router.db_for_read(Ticket), student=student))
     )
     try:
         # get(), not first(): no ORDER BY, which SQLite could read through the declaration order's index.
