@@ -1,7 +1,12 @@
 """Forms of the web pages (and the admin's transition form). They validate input shapes only:
 the rules live in the services."""
 
+import functools
+
 from django import forms
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from devices.models import FaultCategory
@@ -48,6 +53,24 @@ class TransitionForm(forms.Form):
         if "parts" in data:
             data["parts"] = [line for line in data["parts"].splitlines() if line.strip()]
         return data
+
+
+# What a transition's form draws is the same for every ticket but its version: the hidden field's
+# value. Drawn once per transition and language by Django's own widgets, with this in its place.
+_VERSION_SLOT = "__version__"
+
+
+@functools.lru_cache(maxsize=128)
+def _transition_fields(name: str, language: str | None) -> str:
+    form = TransitionForm(transition=name, initial={"version": _VERSION_SLOT})
+    return render_to_string("repairs/_partials/transition_fields.html", {"form": form})
+
+
+def transition_fields(name: str, *, version: int) -> SafeString:
+    """The fields of transition `name`'s form on a ticket page, as repairs/_partials/transition_fields.html
+    draws them (labels in the active language), for a ticket at `version`."""
+    drawn = _transition_fields(name, get_language())
+    return mark_safe(drawn.replace(_VERSION_SLOT, str(int(version))))  # noqa: S308 - Django's own escaped output
 
 
 class MultipleFileInput(forms.ClearableFileInput):

@@ -13,7 +13,6 @@ import html
 from urllib.parse import quote
 
 from django import forms
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.choices import BaseChoiceIterator
@@ -21,7 +20,6 @@ from django.utils.dateformat import DateFormat, re_escaped, re_formatchars
 from django.utils.formats import get_format
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from devices.models import FaultCategory
@@ -343,23 +341,3 @@ def technician_options(technicians: list[tuple[str, str, str]]) -> SafeString:
             for username, name, zone in technicians
         )
     )
-
-
-# What a transition's form draws is the same for every ticket but its version: the hidden field's
-# value. Drawn once per transition and language by Django's own widgets, with this in its place.
-_VERSION_SLOT = "__version__"
-
-
-@functools.lru_cache(maxsize=128)
-def _transition_fields(name: str, language: str | None) -> str:
-    from repairs.forms import TransitionForm  # the forms draw with this module's widgets
-
-    form = TransitionForm(transition=name, initial={"version": _VERSION_SLOT})
-    return render_to_string("repairs/_partials/transition_fields.html", {"form": form})
-
-
-def transition_fields(name: str, *, version: int) -> SafeString:
-    """The fields of transition `name`'s form on a ticket page, as repairs/_partials/transition_fields.html
-    draws them (labels in the active language), for a ticket at `version`."""
-    drawn = _transition_fields(name, get_language())
-    return mark_safe(drawn.replace(_VERSION_SLOT, str(int(version))))  # noqa: S308 - Django's own escaped output

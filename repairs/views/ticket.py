@@ -22,13 +22,13 @@ from repairs.forms import (
     PriorityForm,
     TicketDueDateForm,
     TransitionForm,
+    transition_fields,
 )
 from repairs.models import Attachment
 from repairs.services.loaners import default_due_on
 from repairs.signals import file_read
 from repairs.states import TRANSITIONS_BY_NAME
 from repairs.views.common import attachment_response, run_action, ticket_action, visible_ticket_or_404
-from repairs.widgets import transition_fields
 
 
 @login_required

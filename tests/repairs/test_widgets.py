@@ -273,9 +273,8 @@ OLD_TRANSITION_FIELDS = """{% for field in form %}
 
 @pytest.mark.parametrize("language", ["fr", "en"])
 def test_a_transition_form_drawn_once_is_the_form_django_draws(language):
-    from repairs.forms import TransitionForm
+    from repairs.forms import TransitionForm, transition_fields
     from repairs.states import TRANSITIONS
-    from repairs.widgets import transition_fields
 
     with translation.override(language):
         for spec in TRANSITIONS:
