@@ -1,12 +1,27 @@
 """Forms of the web pages (and the admin's transition form). They validate input shapes only:
 the rules live in the services."""
 
+import functools
+
 from django import forms
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from devices.models import FaultCategory
 from repairs.states import TRANSITIONS_BY_NAME, Coverage, Priority
 from repairs.uploads import MAX_ATTACHMENT_BYTES
+from repairs.widgets import (
+    MemoSelect,
+    QuickDateInput,
+    QuickDateTimeInput,
+    QuickFileInput,
+    QuickHiddenInput,
+    QuickNumberInput,
+    QuickTextarea,
+    QuickTextInput,
+)
 
 MAX_PHOTOS = 5
 
@@ -38,6 +53,24 @@ class TransitionForm(forms.Form):
         if "parts" in data:
             data["parts"] = [line for line in data["parts"].splitlines() if line.strip()]
         return data
+
+
+# What a transition's form draws is the same for every ticket but its version: the hidden field's
+# value. Drawn once per transition and language by Django's own widgets, with this in its place.
+_VERSION_SLOT = "__version__"
+
+
+@functools.lru_cache(maxsize=128)
+def _transition_fields(name: str, language: str | None) -> str:
+    form = TransitionForm(transition=name, initial={"version": _VERSION_SLOT})
+    return render_to_string("repairs/_partials/transition_fields.html", {"form": form})
+
+
+def transition_fields(name: str, *, version: int) -> SafeString:
+    """The fields of transition `name`'s form on a ticket page, as repairs/_partials/transition_fields.html
+    draws them (labels in the active language), for a ticket at `version`."""
+    drawn = _transition_fields(name, get_language())
+    return mark_safe(drawn.replace(_VERSION_SLOT, str(int(version))))  # noqa: S308 - Django's own escaped output
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -81,47 +114,54 @@ class DeclareForm(forms.Form):
     )
 
 
+# The forms of the ticket page draw with repairs.widgets' Quick widgets: Django's markup, without a
+# template per field on every page.
+VERSION = QuickHiddenInput
+
+
 class CommentForm(forms.Form):
-    text = forms.CharField(label=_("Add a comment"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
+    text = forms.CharField(label=_("Add a comment"), widget=QuickTextarea(attrs={"rows": 3}), max_length=5000)
 
 
 class AttachForm(forms.Form):
     file = forms.FileField(
-        label=_("Add a photo or a PDF"), widget=forms.ClearableFileInput(attrs={"accept": "image/*,application/pdf"})
+        label=_("Add a photo or a PDF"), widget=QuickFileInput(attrs={"accept": "image/*,application/pdf"})
     )
 
 
 class PriorityForm(forms.Form):
-    priority = forms.ChoiceField(label=_("Priority"), choices=Priority.choices)
-    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    priority = forms.ChoiceField(label=_("Priority"), choices=Priority.choices, widget=MemoSelect)
+    version = forms.IntegerField(required=False, widget=VERSION)
 
 
-DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE_INPUT = QuickDateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
 
 
 class LoanerForm(forms.Form):
-    device = forms.CharField(label=_("Loaner serial (empty: first spare of the pool)"), required=False)
+    device = forms.CharField(
+        label=_("Loaner serial (empty: first spare of the pool)"), required=False, widget=QuickTextInput
+    )
     due_on = forms.DateField(label=_("Due back on"), required=False, widget=DATE_INPUT, input_formats=DATE_FORMATS)
-    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    version = forms.IntegerField(required=False, widget=VERSION)
 
 
 class LoanerDueForm(forms.Form):
     due_on = forms.DateField(label=_("Loaner due back on"), widget=DATE_INPUT, input_formats=DATE_FORMATS)
-    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    version = forms.IntegerField(required=False, widget=VERSION)
 
 
 class PartForm(forms.Form):
     """A part of the price list used on the ticket (the choices are set by the page)."""
 
     part = forms.CharField(label=_("Part (price list reference)"), max_length=32)
-    quantity = forms.IntegerField(label=_("Quantity"), min_value=1, max_value=99, initial=1)
-    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    quantity = forms.IntegerField(label=_("Quantity"), min_value=1, max_value=99, initial=1, widget=QuickNumberInput)
+    version = forms.IntegerField(required=False, widget=VERSION)
 
 
 class LabourForm(forms.Form):
-    minutes = forms.IntegerField(label=_("Labour time (minutes)"), min_value=0, max_value=6000)
-    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    minutes = forms.IntegerField(label=_("Labour time (minutes)"), min_value=0, max_value=6000, widget=QuickNumberInput)
+    version = forms.IntegerField(required=False, widget=VERSION)
 
 
 class VersionForm(forms.Form):
@@ -155,14 +195,14 @@ class DueDateForm(forms.Form):
     due_at = forms.DateTimeField(
         label=_("Resolution due on"),
         required=False,
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        widget=QuickDateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M"],
         help_text=_("Europe/Paris time. Empty: back to the policy's due date."),
     )
-    reason = forms.CharField(label=_("Reason"), max_length=500, widget=forms.Textarea(attrs={"rows": 3}))
+    reason = forms.CharField(label=_("Reason"), max_length=500, widget=QuickTextarea(attrs={"rows": 3}))
 
 
 class TicketDueDateForm(DueDateForm):
     """The same, on the ticket page, with the version shown so a stale page is refused."""
 
-    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    version = forms.IntegerField(required=False, widget=VERSION)

@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
+import functools
+from types import SimpleNamespace
+
 from django.contrib.auth import get_user_model
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db import router
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from config import compiled_sql
 from devices import permissions as fleet
-from devices.models import Device, Role, normalise_serial
+from devices.models import Device, Establishment, MasterImage, Role, normalise_serial
 from devices.selectors import current_holdings, current_image, device_by_identifier, device_holder_assignment
 from repairs import permissions
 from repairs.keyset import DEFAULT_ORDER
 from repairs.listrows import as_rows
 from repairs.loaner_reminders import overdue_filter
-from repairs.models import Part, Quote, StateCount, Ticket, TicketPart
-from repairs.pricing import labour_rate
+from repairs.models import Attachment, LabourRate, Part, Quote, StateCount, Ticket, TicketPart
 from repairs.states import OPEN_STATES, QUOTE_STATES, TRANSITIONS, Coverage, State, TransitionSpec
 from repairs.timeline import timeline_lines
 
@@ -63,6 +68,71 @@ def ticket_detail(*, user, reference: str) -> Ticket | None:
         .filter(reference=reference)
         .first()
     )
+
+
+def _current_image() -> QuerySet[MasterImage]:
+    """The current master image of the académie of the ticket it is read with (the ticket's
+    establishment's, else its laptop's), from the ticket's own columns."""
+    academie = Coalesce(
+        Subquery(Establishment.objects.filter(pk=OuterRef(OuterRef("establishment_id"))).order_by().values("academie")),
+        Subquery(
+            Device.objects.filter(pk=OuterRef(OuterRef("device_id"))).order_by().values("establishment__academie")
+        ),
+    )
+    return MasterImage.objects.filter(academie=academie, is_current=True).order_by("academie", "-released_on")
+
+
+def _page_columns(*, student: bool) -> dict:
+    rate = LabourRate.objects.filter(coverage=OuterRef("coverage")).values("hourly_rate")[:1]
+    columns = {
+        "page_labour_rate": Subquery(rate),
+        "page_has_files": Exists(Attachment.objects.filter(ticket=OuterRef("pk"))),
+        "page_has_lines": Exists(TicketPart.objects.filter(ticket=OuterRef("pk"))),
+    }
+    if student:
+        holder = current_holdings(devices=None).filter(device=OuterRef("device")).values("student_id")[:1]
+        return {**columns, "device_holder_id": Subquery(holder)}
+    return {
+        **columns,
+        "page_image_id": Subquery(_current_image().values("pk")[:1]),
+        "page_image_version": Subquery(_current_image().values("version")[:1]),
+    }
+
+
+@functools.cache
+def _page_columns_sql(using: str, *, student: bool) -> dict[str, RawSQL]:
+    """The page's subqueries as SQL, compiled by Django once per database and process: building
+    and compiling them on each request cost as much as the queries they replace. They read only
+    the ticket's own columns (no table the page's query joins), so their SQL is the same whatever
+    query they are put in."""
+    query = Ticket.objects.annotate(**_page_columns(student=student)).query
+    compiler = query.get_compiler(using)
+    return {
+        name: RawSQL(*compiler.compile(expression), output_field=expression.output_field)  # noqa: S611 - Django's SQL
+        for name, expression in query.annotations.items()
+    }
+
+
+def ticket_for_page(*, user, reference: str) -> Ticket | None:
+    """`ticket_detail` with what its page would otherwise ask in queries of their own, as columns of
+    the same row: its académie's current master image, the hourly rate of its coverage, whether it
+    has files and parts lines (most have neither: no query for an empty list), and for a student
+    the laptop's holder now (to know without a query whether they hold it)."""
+    student = fleet.role_of(user) == Role.STUDENT
+    # Not the zone nor the warranty of ticket_detail: the page reads neither (the zone's id is the
+    # establishment's column), and every joined table is columns to compile on each request.
+    qs = (
+        visible_tickets(user=user)
+        .select_related(
+            "device__model", "device__image", "establishment", "assignee", "reporter", "replacement", "loaner"
+        )
+        .annotate(**_page_columns_sql(router.db_for_read(Ticket), student=student))
+    )
+    try:
+        # get(), not first(): no ORDER BY, which SQLite could read through the declaration order's index.
+        return qs.get(reference=reference)
+    except Ticket.DoesNotExist:
+        return None
 
 
 def available_transitions(*, ticket: Ticket, user) -> list[TransitionSpec]:
@@ -277,10 +347,12 @@ def overdue_loaners(*, user, today=None) -> QuerySet[Ticket]:
 
 
 def _image_status(ticket: Ticket) -> dict:
-    """The device's master image against its académie's current one (the ticket's establishment's)."""
+    """The device's master image against its académie's current one (the ticket's establishment's),
+    as `ticket_for_page` read it."""
     device = ticket.device
-    establishment = ticket.establishment or device.establishment
-    current = current_image(academie=establishment.academie) if establishment else None
+    current = None
+    if ticket.page_image_id:
+        current = SimpleNamespace(pk=ticket.page_image_id, version=ticket.page_image_version)
     return {
         "image": device.image,
         "current": current,
@@ -301,11 +373,14 @@ def _warranties(ticket: Ticket) -> list[dict]:
 
 
 def ticket_costs(ticket: Ticket) -> dict:
-    """The parts lines, labour, rate and totals of a ticket, and its quotes (latest first)."""
+    """The parts lines, labour, rate and totals of a ticket, and its quotes (latest first), of a
+    ticket read by `ticket_for_page`: a ticket never quoted has no quote (its quote_state says so)."""
+    lines = list(TicketPart.objects.filter(ticket=ticket).select_related("part")) if ticket.page_has_lines else []
+    quotes = list(ticket.quotes.order_by("-number")) if ticket.quote_state else []  # each knows its ticket
     return {
-        "lines": list(TicketPart.objects.filter(ticket=ticket).select_related("part")),
-        "rate": labour_rate(ticket.coverage),
-        "quotes": list(Quote.objects.filter(ticket=ticket).order_by("-number")),
+        "lines": lines,
+        "rate": ticket.page_labour_rate if ticket.coverage else None,
+        "quotes": quotes,
     }
 
 

@@ -22,6 +22,7 @@ from repairs.forms import (
     PriorityForm,
     TicketDueDateForm,
     TransitionForm,
+    transition_fields,
 )
 from repairs.models import Attachment
 from repairs.services.loaners import default_due_on
@@ -32,20 +33,23 @@ from repairs.views.common import attachment_response, run_action, ticket_action,
 
 @login_required
 def ticket_detail(request, reference: str):
-    ticket = visible_ticket_or_404(request, reference)
     user = request.user
+    ticket = selectors.ticket_for_page(user=user, reference=reference)
+    if ticket is None:
+        raise Http404
     file_read.send(sender=ticket.__class__, reader=user, ticket=ticket)
     transitions = [
-        (spec, TransitionForm(transition=spec.name, initial={"version": ticket.version}))
+        (spec, transition_fields(spec.name, version=ticket.version))
         for spec in selectors.available_transitions(ticket=ticket, user=user)
     ]
     operator = permissions.is_operator(user=user, ticket=ticket)
     may_add = not ticket.is_final and permissions.may_comment(user=user, ticket=ticket)
     handles_loaners = permissions.may_handle_loaners(user=user, ticket=ticket)
+    page = selectors.ticket_page(ticket=ticket, user=user)
     context = {
-        **selectors.ticket_page(ticket=ticket, user=user),
+        **page,
         "ticket": ticket,
-        "attachments": ticket.attachments.all(),
+        "attachments": ticket.attachments.all() if ticket.page_has_files else (),
         "transitions": transitions,
         "comment_form": CommentForm() if may_add else None,
         "attach_form": AttachForm() if may_add else None,
@@ -59,8 +63,11 @@ def ticket_detail(request, reference: str):
         "loaner_due_form": LoanerDueForm(initial={"version": ticket.version, "due_on": ticket.loaner_due_on})
         if ticket.loaner_out and handles_loaners
         else None,
-        "part_form": PartForm(initial={"version": ticket.version}),
-        "labour_form": LabourForm(initial={"version": ticket.version, "minutes": ticket.labour_minutes}),
+        # Shown only to whoever records costs (repairs/_partials/ticket_costs.html).
+        "part_form": PartForm(initial={"version": ticket.version}) if page["may_record_costs"] else None,
+        "labour_form": LabourForm(initial={"version": ticket.version, "minutes": ticket.labour_minutes})
+        if page["may_record_costs"]
+        else None,
         "status_url": request.build_absolute_uri(reverse("repairs:status", args=[ticket.status_token])),
         "due_form": TicketDueDateForm(
             initial={

@@ -188,3 +188,54 @@ def test_me_lists_a_zone_technicians_establishments_and_says_so_for_the_depot(wo
     body = api.get("/api/v1/me/").json()
     assert body["establishments"] == [{"uai": "0310024H", "name": "Lycée Pierre-de-Fermat"}]
     assert body["all_establishments"] is False
+
+
+def queries_of_the_page(client, user, ticket, django_assert_num_queries, expected: int) -> str:
+    client.force_login(user)
+    assert client.get(f"/tickets/{ticket.reference}/").status_code == 200  # the hour's access-log row
+    with django_assert_num_queries(expected):
+        response = client.get(f"/tickets/{ticket.reference}/")
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+# Session, person, the ticket with its links and current image, its history with authors, the
+# laptop's warranties (the desk), the price list (who records costs). A student sees neither.
+PLAIN_TICKET_QUERIES = {"student": 4, "staff": 5, "technician": 6, "manager": 6, "supervisor": 5}
+
+
+@pytest.mark.parametrize("role", sorted(PLAIN_TICKET_QUERIES))
+def test_the_ticket_page_takes_six_queries_at_most_for_every_role(client, world, role, django_assert_num_queries):
+    ticket = world.declare(by=world.staff)  # the student holds the laptop but did not declare
+    services.ticket_start_diagnosis(ticket=ticket, actor=world.tech)
+    user = world.people()[role]
+    html = queries_of_the_page(client, user, ticket, django_assert_num_queries, PLAIN_TICKET_QUERIES[role])
+    assert "Commencer le diagnostic : Déclaré → En diagnostic" in html
+
+
+# The same with files, parts lines and quotes: one query for each list that is not empty.
+WORKED_TICKET_QUERIES = {"student": 7, "staff": 8, "technician": 9, "manager": 9, "supervisor": 8}
+
+
+@pytest.mark.parametrize("role", sorted(WORKED_TICKET_QUERIES))
+def test_a_ticket_with_files_parts_and_quotes_adds_one_query_for_each(
+    client, world, role, django_assert_num_queries, tmp_path, settings
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    Part.objects.create(reference="SCR-14", label="Dalle 14 pouces", unit_price=Decimal("89.90"))
+    ticket = world.declare(by=world.staff, category="accidental_damage")
+    services.ticket_start_diagnosis(ticket=ticket, actor=world.tech, coverage="family", coverage_reason="Chute")
+    services.ticket_add_part(ticket=Ticket.objects.get(pk=ticket.pk), actor=world.tech, part="SCR-14")
+    services.ticket_set_labour(ticket=Ticket.objects.get(pk=ticket.pk), actor=world.tech, minutes=30)
+    services.ticket_quote_issue(ticket=Ticket.objects.get(pk=ticket.pk), actor=world.tech)
+    services.ticket_quote_decide(ticket=Ticket.objects.get(pk=ticket.pk), actor=world.staff, accepted=False, number=1)
+    services.ticket_quote_issue(ticket=Ticket.objects.get(pk=ticket.pk), actor=world.tech)
+    pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    upload = SimpleUploadedFile("facture.pdf", pdf, content_type="application/pdf")
+    services.ticket_attach(ticket=Ticket.objects.get(pk=ticket.pk), actor=world.staff, upload=upload)
+    user = world.people()[role]
+    html = queries_of_the_page(client, user, ticket, django_assert_num_queries, WORKED_TICKET_QUERIES[role])
+    assert "facture.pdf" in html and f"{ticket.reference}-D1" in html and f"{ticket.reference}-D2" in html
+    assert "Dalle 14 pouces" in html

@@ -274,3 +274,83 @@ def test_a_row_drawn_before_is_drawn_again_when_its_values_change(tickets):
         assert after == ticket_rows(instances.order_by("pk"), selectable=True)
         with timezone.override("America/Cayenne"):
             assert table() == ticket_rows(instances.order_by("pk"), selectable=True) != after
+
+
+def test_the_ticket_pages_quick_inputs_say_what_django_said_to_the_byte():
+    from django.utils.safestring import mark_safe
+
+    from repairs.widgets import (
+        MemoSelect,
+        QuickDateInput,
+        QuickDateTimeInput,
+        QuickFileInput,
+        QuickHiddenInput,
+        QuickNumberInput,
+        QuickTextarea,
+    )
+
+    moment = dt.datetime(2026, 12, 7, 9, 5)
+    cases = [
+        (forms.TextInput(), QuickTextInput(), [None, "", "A & <b>", 'x"y', mark_safe("<i>ok</i>"), 0]),
+        (forms.HiddenInput(), QuickHiddenInput(), [None, "", 0, 7, 12345, "__version__"]),
+        (
+            forms.NumberInput(attrs={"min": 0, "max": 6000}),
+            QuickNumberInput(attrs={"min": 0, "max": 6000}),
+            [None, 0, 45, "12"],
+        ),
+        (
+            forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            QuickDateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            [None, "", dt.date(2026, 1, 9), "09/01/2026"],
+        ),
+        (
+            forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+            QuickDateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+            [None, moment, "2026-12-07T09:05"],
+        ),
+        (
+            forms.Textarea(attrs={"rows": 3}),
+            QuickTextarea(attrs={"rows": 3}),
+            [None, "", "Élève <b>prévenu</b>\n& co", 0],
+        ),
+    ]
+    files = {"accept": "image/*,application/pdf"}
+    cases.append((forms.ClearableFileInput(attrs=files), QuickFileInput(attrs=files), [None, ""]))
+    priorities = [("low", "Basse"), ("normal", "Normale <b>"), ("urgent", "Urgente")]
+    select = MemoSelect(choices=priorities)
+    cases.append((forms.Select(choices=priorities), select, [None, "", "normal", "urgent", "missing", "normal"]))
+    for django_widget, quick_widget, values in cases:
+        for value in values:
+            for attrs in ({"id": "id_x"}, {"id": "id_x", "required": True, "aria-describedby": "x_help"}, None):
+                django = django_widget.render("x", value, attrs)
+                assert quick_widget.render("x", value, attrs) == django, (type(quick_widget), value, attrs)
+    with translation.override("en"):
+        from repairs.forms import PriorityForm
+
+        english = str(PriorityForm(initial={"priority": "high"})["priority"])
+    with translation.override("fr"):
+        french = str(PriorityForm(initial={"priority": "high"})["priority"])
+    assert ">High</option>" in english and ">Haute</option>" in french
+
+
+# The loop the ticket page drew each transition's fields with before, word for word.
+OLD_TRANSITION_FIELDS = """{% for field in form %}
+            {% if field.is_hidden %}{{ field }}{% elif field.field.widget.input_type == "checkbox" %}
+              <label for="{{ field.id_for_label }}">{{ field }} {{ field.label }}</label>
+            {% else %}
+              <label for="{{ field.id_for_label }}">{{ field.label }}</label>{{ field }}
+            {% endif %}
+          {% endfor %}"""
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_a_transition_form_drawn_once_is_the_form_django_draws(language):
+    from repairs.forms import TransitionForm, transition_fields
+    from repairs.states import TRANSITIONS
+
+    with translation.override(language):
+        for spec in TRANSITIONS:
+            for version in (0, 3, 1234):
+                form = TransitionForm(transition=spec.name, initial={"version": version})
+                django = engines["django"].from_string(OLD_TRANSITION_FIELDS).render({"form": form})
+                assert transition_fields(spec.name, version=version) == django, (spec.name, version)
