@@ -2,6 +2,9 @@
 
 Outside CI they are skipped, with the reason, when no Chromium is installed; in CI (CI=true) a
 missing Chromium is an error, so that they can never be skipped silently there.
+
+A test that fails leaves a full-page screenshot of each page it had open in test-artifacts/browser;
+one that passes leaves none (the screenshots cost more than many of the tests).
 """
 
 import os
@@ -29,6 +32,48 @@ def chromium_path() -> str | None:
     return shutil.which("chromium") or shutil.which("chromium-browser")
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    if report.failed:
+        item.browser_failed = True  # read by the fixtures' teardown, which then keeps screenshots
+    return report
+
+
+def save_screenshots(request, pages: list[tuple[str, object]]) -> None:
+    """Full-page screenshots of the pages a failed test had open (what the person saw)."""
+    if not getattr(request.node, "browser_failed", False):
+        return
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    for name, page in pages:
+        if not page.is_closed():
+            page.screenshot(path=str(ARTIFACTS / f"{request.node.name}-{name}.png"), full_page=True)
+
+
+def watch_outside(context, base_url: str, outside: list[str]):
+    """Nothing may be loaded from outside the app (no CDN, no external font or script)."""
+
+    def watcher(req):
+        if not req.url.startswith((base_url, "data:", "blob:")):
+            outside.append(req.url)
+
+    context.on("request", watcher)
+    return watcher
+
+
+def session_cookie(base_url: str, username: str) -> dict:
+    """A signed-in session for this person, as the login form would leave it, without the form's
+    three page loads (tests/browser/test_journeys.py goes through the form itself)."""
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    client = Client()
+    client.force_login(get_user_model().objects.get(username=username), backend="config.auth.DemoAwareModelBackend")
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+    return {"name": cookie.key, "value": cookie.value, "url": base_url}
+
+
 @pytest.fixture(scope="session")
 def browser():
     path = chromium_path()
@@ -47,34 +92,86 @@ def browser():
         browser.close()
 
 
+@pytest.fixture(scope="session")
+def idle_pages(browser) -> dict[tuple, list]:
+    """Browser contexts kept for the next test, each with its one page, signed out.
+
+    Opening a context and its first page costs Chromium about a second of CPU (a renderer process
+    to start, then its first document), many times what the test's own pages cost. A context that
+    a test has finished with is cleared (cookies, storage, the page off the app's pages) and handed
+    to the next test that asks for the same options; they close with the browser."""
+    return {}
+
+
 @pytest.fixture
-def open_page(browser, live_server, request):
-    """A fresh browser context per person; the last page of each is saved as a screenshot."""
-    contexts = []
+def new_page(browser, idle_pages, live_server, request):
+    """A page in a browser context of its own (cookies, storage), signed out, in French.
+
+    `own_context=True` gives a context that no other test will reuse (for a test that changes the
+    context for good, e.g. by installing a fake clock). Each page's context is watched: nothing may
+    be loaded from outside the app (no CDN, no external font or script)."""
+    from django.conf import settings
+
+    taken: list[tuple] = []
     outside: list[str] = []
 
-    def open_as(username: str, *, password: str = "pw", width: int = 1280, height: int = 900):
-        context = browser.new_context(viewport={"width": width, "height": height}, locale="fr-FR")
-        contexts.append((username, context))
-        # Nothing may be loaded from outside the app (no CDN, no external font or script).
-        context.on(
-            "request",
-            lambda req: None if req.url.startswith((live_server.url, "data:", "blob:")) else outside.append(req.url),
-        )
-        page = context.new_page()
-        page.set_default_timeout(10_000)
-        page.goto(f"{live_server.url}/login/")
-        page.get_by_label("Identifiant").fill(username)
-        page.get_by_label("Mot de passe").fill(password)
-        page.get_by_role("button", name="Se connecter").click()
-        page.wait_for_url(f"{live_server.url}/")
+    def new(name: str, *, width: int = 1280, height: int = 900, own_context: bool = False, **options):
+        key = tuple(sorted(options.items()))
+        idle = [] if own_context else idle_pages.setdefault(key, [])
+        if idle:
+            page = idle.pop()
+            page.set_viewport_size({"width": width, "height": height})
+        else:
+            context = browser.new_context(viewport={"width": width, "height": height}, locale="fr-FR", **options)
+            page = context.new_page()
+            page.set_default_timeout(10_000)
+        watcher = watch_outside(page.context, live_server.url, outside)
+        taken.append((name, page, watcher, None if own_context else key))
+        return page
+
+    new.base_url = live_server.url
+    yield new
+    save_screenshots(request, [(f"{index}-{name}", page) for index, (name, page, _w, _k) in enumerate(taken)])
+    failed = getattr(request.node, "browser_failed", False)
+    for _name, page, watcher, key in taken:
+        context = page.context
+        context.remove_listener("request", watcher)
+        if key is None or failed or len(context.pages) != 1:
+            context.close()  # a failed test may have left it in any state
+            continue
+        # Off the app's pages, so that nothing of theirs keeps running (a dashboard polls), onto a
+        # static file of the same site: about:blank would swap Chromium's renderer process out,
+        # and the next test's first page would pay for a new one.
+        page.goto(f"{live_server.url}{settings.STATIC_URL}css/app.css")
+        page.evaluate("localStorage.clear(); sessionStorage.clear()")
+        context.clear_cookies()
+        idle_pages[key].append(page)
+    assert outside == [], f"pages loaded resources from outside the app: {outside}"
+
+
+@pytest.fixture
+def open_page(new_page, live_server):
+    """A page for this person, signed in, on `path` (the home page by default; None loads no page,
+    for a test that prepares the page first).
+
+    `login_form=True` signs in through the login form, as the person would, instead of handing the
+    browser a session cookie."""
+
+    def open_as(username: str, path: str | None = "/", *, password: str = "pw", login_form: bool = False, **options):
+        page = new_page(username, **options)
+        if login_form:
+            page.goto(f"{live_server.url}/login/")
+            page.get_by_label("Identifiant").fill(username)
+            page.get_by_label("Mot de passe").fill(password)
+            page.get_by_role("button", name="Se connecter").click()
+            page.wait_for_url(f"{live_server.url}/")
+            if path not in ("/", None):
+                page.goto(f"{live_server.url}{path}")
+        else:
+            page.context.add_cookies([session_cookie(live_server.url, username)])
+            if path is not None:
+                page.goto(f"{live_server.url}{path}")
         return page
 
     open_as.base_url = live_server.url
-    yield open_as
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    for username, context in contexts:
-        for index, page in enumerate(context.pages):
-            page.screenshot(path=str(ARTIFACTS / f"{request.node.name}-{username}-{index}.png"), full_page=True)
-        context.close()
-    assert outside == [], f"pages loaded resources from outside the app: {outside}"
+    return open_as
