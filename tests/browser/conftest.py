@@ -98,20 +98,19 @@ def idle_pages(browser) -> dict[tuple, list]:
 
     Opening a context and its first page costs Chromium about a second of CPU (a renderer process
     to start, then its first document), many times what the test's own pages cost. A context that
-    a test has finished with is cleared (cookies, storage, the page off the app's pages) and handed
-    to the next test that asks for the same options; they close with the browser."""
+    a test has finished with is cleared (cookies, storage, its page's scripts stopped) and handed to
+    the next test that asks for the same options; they close with the browser."""
     return {}
 
 
 @pytest.fixture
 def new_page(browser, idle_pages, live_server, request):
-    """A page in a browser context of its own (cookies, storage), signed out, in French.
+    """A page in a browser context of its own (cookies, storage), signed out, in French; it may
+    still show the previous test's last page, so a test's first act on it is a navigation.
 
     `own_context=True` gives a context that no other test will reuse (for a test that changes the
     context for good, e.g. by installing a fake clock). Each page's context is watched: nothing may
     be loaded from outside the app (no CDN, no external font or script)."""
-    from django.conf import settings
-
     taken: list[tuple] = []
     outside: list[str] = []
 
@@ -119,33 +118,36 @@ def new_page(browser, idle_pages, live_server, request):
         key = tuple(sorted(options.items()))
         idle = [] if own_context else idle_pages.setdefault(key, [])
         if idle:
-            page = idle.pop()
+            page, cdp = idle.pop()
+            cdp.send("Emulation.setScriptExecutionDisabled", {"value": False})
             page.set_viewport_size({"width": width, "height": height})
         else:
             context = browser.new_context(viewport={"width": width, "height": height}, locale="fr-FR", **options)
             page = context.new_page()
             page.set_default_timeout(10_000)
+            cdp = context.new_cdp_session(page)
         watcher = watch_outside(page.context, live_server.url, outside)
-        taken.append((name, page, watcher, None if own_context else key))
+        taken.append((name, page, cdp, watcher, None if own_context else key))
         return page
 
     new.base_url = live_server.url
     yield new
-    save_screenshots(request, [(f"{index}-{name}", page) for index, (name, page, _w, _k) in enumerate(taken)])
+    save_screenshots(request, [(f"{index}-{name}", page) for index, (name, page, *_rest) in enumerate(taken)])
     failed = getattr(request.node, "browser_failed", False)
-    for _name, page, watcher, key in taken:
+    for _name, page, cdp, watcher, key in taken:
         context = page.context
         context.remove_listener("request", watcher)
         if key is None or failed or len(context.pages) != 1:
             context.close()  # a failed test may have left it in any state
             continue
-        # Off the app's pages, so that nothing of theirs keeps running (a dashboard polls), onto a
-        # static file of the same site: about:blank would swap Chromium's renderer process out,
-        # and the next test's first page would pay for a new one.
-        page.goto(f"{live_server.url}{settings.STATIC_URL}css/app.css")
-        page.evaluate("localStorage.clear(); sessionStorage.clear()")
+        # The page's scripts stopped (its timers with them: a dashboard polls) until the next test,
+        # whose first navigation replaces the page: moving it elsewhere now would cost a
+        # navigation, and about:blank a new renderer process too. The site's storage and every
+        # cookie go.
+        cdp.send("Emulation.setScriptExecutionDisabled", {"value": True})
+        cdp.send("Storage.clearDataForOrigin", {"origin": live_server.url, "storageTypes": "all"})
         context.clear_cookies()
-        idle_pages[key].append(page)
+        idle_pages[key].append((page, cdp))
     assert outside == [], f"pages loaded resources from outside the app: {outside}"
 
 
