@@ -9,6 +9,7 @@ one that passes leaves none (the screenshots cost more than many of the tests).
 
 import os
 import shutil
+import threading
 from pathlib import Path
 
 import pytest
@@ -92,15 +93,29 @@ def browser():
         browser.close()
 
 
-@pytest.fixture(scope="session")
-def idle_pages(browser) -> dict[tuple, list]:
-    """Browser contexts kept for the next test, each with its one page, signed out.
+def join_request_threads() -> None:
+    """Wait for the live server's threads serving the connections of closed contexts: one that
+    ended during a later test would touch the database connection that test holds."""
+    for thread in threading.enumerate():
+        if thread.name.endswith("(process_request_thread)"):
+            thread.join(timeout=5)
+
+
+@pytest.fixture(scope="module")
+def idle_pages(browser):
+    """Browser contexts kept for the module's next test, each with its one page, signed out.
 
     Opening a context and its first page costs Chromium about a second of CPU (a renderer process
     to start, then its first document), many times what the test's own pages cost. A context that
     a test has finished with is cleared (cookies, storage, its page's scripts stopped) and handed to
-    the next test that asks for the same options; they close with the browser."""
-    return {}
+    the next test that asks for the same options. They close with the module, not later: Chromium
+    keeps its connections to the live server open while they live."""
+    idle: dict[tuple, list] = {}
+    yield idle
+    for pages in idle.values():
+        for page, _cdp in pages:
+            page.context.close()
+    join_request_threads()
 
 
 @pytest.fixture
@@ -113,6 +128,7 @@ def new_page(browser, idle_pages, live_server, request):
     be loaded from outside the app (no CDN, no external font or script)."""
     taken: list[tuple] = []
     outside: list[str] = []
+    closed = False
 
     def new(name: str, *, width: int = 1280, height: int = 900, own_context: bool = False, **options):
         key = tuple(sorted(options.items()))
@@ -139,6 +155,7 @@ def new_page(browser, idle_pages, live_server, request):
         context.remove_listener("request", watcher)
         if key is None or failed or len(context.pages) != 1:
             context.close()  # a failed test may have left it in any state
+            closed = True
             continue
         # The page's scripts stopped (its timers with them: a dashboard polls) until the next test,
         # whose first navigation replaces the page: moving it elsewhere now would cost a
@@ -148,6 +165,8 @@ def new_page(browser, idle_pages, live_server, request):
         cdp.send("Storage.clearDataForOrigin", {"origin": live_server.url, "storageTypes": "all"})
         context.clear_cookies()
         idle_pages[key].append((page, cdp))
+    if closed:
+        join_request_threads()
     assert outside == [], f"pages loaded resources from outside the app: {outside}"
 
 
