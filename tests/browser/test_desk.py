@@ -1,6 +1,6 @@
 """The repair desk in Chromium: what a ticket is linked to, costs and the family's quote, the status
 link without an account, loaners and their due dates. A phone for the family and the student, a
-desktop for the others; the last page of each person is saved as a screenshot."""
+desktop for the others."""
 
 import datetime as dt
 from decimal import Decimal
@@ -12,7 +12,6 @@ from django.utils import timezone
 from devices.models import Device
 from repairs import services
 from repairs.models import LabourRate, Part, Ticket
-from tests.browser.conftest import ARTIFACTS, CHROMIUM_ARGS  # noqa: F401  (same browser, same artifacts)
 from tests.devices.factories import DeviceFactory, MasterImageFactory
 from tests.repairs.factories import build_world
 
@@ -35,29 +34,15 @@ def world():
 
 
 @pytest.fixture
-def open_anonymous(browser, live_server, request):
+def open_anonymous(new_page):
     """A visitor without an account (a parent holding the status link), on a phone."""
-    contexts, outside = [], []
 
     def open_at(path: str):
-        context = browser.new_context(viewport=PHONE, locale="fr-FR")
-        contexts.append(context)
-        context.on(
-            "request",
-            lambda req: None if req.url.startswith((live_server.url, "data:", "blob:")) else outside.append(req.url),
-        )
-        page = context.new_page()
-        page.set_default_timeout(10_000)
-        page.goto(f"{live_server.url}{path}")
+        page = new_page("family", **PHONE)
+        page.goto(f"{new_page.base_url}{path}")
         return page
 
-    yield open_at
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    for index, context in enumerate(contexts):
-        for number, page in enumerate(context.pages):
-            page.screenshot(path=str(ARTIFACTS / f"{request.node.name}-family-{index}-{number}.png"), full_page=True)
-        context.close()
-    assert outside == [], f"pages loaded resources from outside the app: {outside}"
+    return open_at
 
 
 def act(page, label: str) -> None:
@@ -78,8 +63,7 @@ def test_a_technician_reads_what_the_ticket_is_linked_to_and_a_student_what_conc
     MasterImageFactory(academie="toulouse", version="2026.2", is_current=True)
     services.ticket_finish_repair(ticket=ticket, actor=world.tech, reimage=True)
 
-    page = open_page("tech")
-    page.goto(f"{open_page.base_url}/tickets/{ticket.reference}/")
+    page = open_page("tech", f"/tickets/{ticket.reference}/")
     repair = page.get_by_test_id("repair").inner_text()
     assert "RMA-4410" in repair and "Dalle 14 pouces" in repair and "2026.1 → 2026.2" in repair
     laptop = page.get_by_test_id("laptop").inner_text()
@@ -88,8 +72,7 @@ def test_a_technician_reads_what_the_ticket_is_linked_to_and_a_student_what_conc
     assert "Haute → Urgente" in history and "high → urgent" not in history
     assert "Envoyer au constructeur : En réparation → Chez le constructeur (garantie)" in history
 
-    student = open_page("eleve", **PHONE)
-    student.goto(f"{open_page.base_url}/tickets/{ticket.reference}/")
+    student = open_page("eleve", f"/tickets/{ticket.reference}/", **PHONE)
     assert "2026.1 → 2026.2" in student.get_by_test_id("repair").inner_text()
     assert "RMA-4410" not in student.content() and student.get_by_test_id("laptop").count() == 0
 
@@ -97,8 +80,7 @@ def test_a_technician_reads_what_the_ticket_is_linked_to_and_a_student_what_conc
 def test_the_family_accepts_a_quote_through_its_status_link_and_the_repair_starts(open_page, open_anonymous, world):
     ticket = world.declare(category="accidental_damage", description="Écran fissuré.")
     services.ticket_start_diagnosis(ticket=ticket, actor=world.tech)
-    tech = open_page("tech")
-    tech.goto(f"{open_page.base_url}/tickets/{ticket.reference}/")
+    tech = open_page("tech", f"/tickets/{ticket.reference}/")
     tech.get_by_label("Pièce (tarif)").select_option("SCR-14")
     tech.get_by_role("button", name="Ajouter la pièce").click()
     tech.get_by_text("Pièce ajoutée.").wait_for()
@@ -130,12 +112,10 @@ def test_a_refused_quote_returns_the_laptop_unrepaired(open_page, world):
     services.ticket_start_diagnosis(ticket=ticket, actor=world.tech)
     services.ticket_add_part(ticket=ticket, actor=world.tech, part="SCR-14")
     services.ticket_quote_issue(ticket=ticket, actor=world.tech)
-    staff = open_page("referent")
-    staff.goto(f"{open_page.base_url}/tickets/{ticket.reference}/")
+    staff = open_page("referent", f"/tickets/{ticket.reference}/")
     staff.get_by_role("button", name="La famille refuse le devis").click()
     staff.get_by_text("La réponse de la famille est enregistrée.").wait_for()
-    tech = open_page("tech")
-    tech.goto(f"{open_page.base_url}/tickets/{ticket.reference}/")
+    tech = open_page("tech", f"/tickets/{ticket.reference}/")
     act(tech, "Restituer sans réparation (devis refusé)")
     tech.get_by_text("C’est fait : Restituer sans réparation (devis refusé).").wait_for()
     assert "Rendu sans réparation" in tech.get_by_test_id("repair").inner_text()
@@ -158,8 +138,7 @@ def test_the_status_link_shows_the_repair_to_whoever_holds_it_and_nothing_to_a_g
 def test_loaners_have_a_due_date_show_when_overdue_and_hold_back_the_end_of_the_ticket(open_page, world):
     DeviceFactory(establishment=world.establishment, image=world.image, status=Device.Status.SPARE, asset_tag="PRET-01")
     ticket = world.declare()
-    staff = open_page("referent")
-    staff.goto(f"{open_page.base_url}/tickets/{ticket.reference}/")
+    staff = open_page("referent", f"/tickets/{ticket.reference}/")
     staff.locator("summary", has_text="Prêter un ordinateur").click()
     staff.get_by_label("Numéro de série du prêt").fill("PRET-01")
     due = timezone.localdate() + dt.timedelta(days=3)

@@ -18,7 +18,7 @@ def world():
 
 
 def test_a_student_declares_a_fault_from_a_phone_and_sees_the_reference(open_page, world):
-    page = open_page("eleve", **PHONE)
+    page = open_page("eleve", **PHONE, login_form=True)  # the one journey through the login form
     page.get_by_role("link", name="Déclarer une panne").first.click()
     page.get_by_label("Écran").check()
     page.get_by_label("Décrivez la panne").fill("L'écran reste noir au démarrage.")
@@ -66,8 +66,7 @@ def test_a_refused_action_shows_the_french_reason(open_page, world):
     from repairs import services
 
     ticket = services.ticket_start_diagnosis(ticket=world.declare(), actor=world.tech)
-    page = open_page("tech")
-    page.goto(f"{open_page.base_url}/tickets/{ticket.reference}/")
+    page = open_page("tech", f"/tickets/{ticket.reference}/")
     page.locator("summary", has_text="Clore sans intervention").click()
     page.get_by_role("button", name="Clore sans intervention", exact=True).click()
     page.get_by_text("une note est obligatoire pour clore sans intervention").wait_for()
