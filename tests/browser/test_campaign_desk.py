@@ -1,8 +1,7 @@
 """The hand-over desk on a phone, keyboard only (a barcode scanner is a keyboard): a member of
-staff equips three students in under a minute, and after each hand-over the focus is back in the
-first field, ready for the next card."""
-
-import time
+staff equips three students, each with two scans and three keys (what lets a desk equip a
+student in seconds), and after each hand-over the focus is back in the first field, ready for
+the next card. How fast the desk answers is measured in bench/handovers.py, not here."""
 
 import pytest
 
@@ -30,7 +29,6 @@ def test_staff_equip_three_students_on_a_phone_with_the_keyboard_only(new_page, 
     page.wait_for_url(f"{live_server.url}/")
     page.goto(f"{live_server.url}/distribution/")
 
-    started = time.monotonic()
     for student, laptop in zip(world.students, world.laptops, strict=True):
         assert focused(page) == "id_student"
         page.keyboard.type(student.profile.student_number)  # the scanner types, then Enter
@@ -49,9 +47,7 @@ def test_staff_equip_three_students_on_a_phone_with_the_keyboard_only(new_page, 
         assert page.get_by_role("button", name="Annuler").is_visible()
         assert page.get_by_role("link", name="Reçu PDF").is_visible()
         assert focused(page) == "id_student"
-    elapsed = time.monotonic() - started
 
-    assert elapsed < 60, f"three hand-overs took {elapsed:.1f} s"
     assert {(a.student_id, a.device_id) for a in Assignment.objects.all() if a.student in world.students} == {
         (s.pk, d.pk) for s, d in zip(world.students, world.laptops, strict=True)
     }
