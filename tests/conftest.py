@@ -1,4 +1,12 @@
-"""The rows the migrations write come back whenever a transactional test empties the database.
+"""The test database: built from the models, then given what the migrations do beyond them; and
+the rows the migrations write come back whenever a transactional test empties the database.
+
+Each test process builds its database from the models (config/settings/test.py: TEST MIGRATE
+False): replaying the migrations costs about 6 s of CPU per process, nearly all of it in Django's
+rendering of the historical models. What the migrations do beyond the models, their RunSQL and
+RunPython operations (the triggers and the FTS table, the default rows…), is then run on that
+schema in the migrations' order, by `apply_migrations_beyond_models`, and the migrations are
+recorded as applied. tests/test_migrations_shortcut.py checks the result equals a database migrated for real.
 
 A transactional test (the browser tests, the concurrency tests…) ends with a flush of every
 table; Django then sends post_migrate, which brings back the content types and permissions but
@@ -11,7 +19,14 @@ the migrations' own functions, so they are the rows the migrations write.
 import gc
 import importlib
 
+import pytest
 from django.apps import apps
+from django.conf import settings
+from django.db import connections
+from django.db.migrations.executor import MigrationExecutor
+from django.db.migrations.operations.fields import FieldOperation
+from django.db.migrations.operations.models import IndexOperation, ModelOperation
+from django.db.migrations.operations.special import RunPython, SeparateDatabaseAndState
 from django.db.models.signals import post_migrate
 
 DATA_MIGRATIONS = [
@@ -28,6 +43,49 @@ def restore_migration_rows(sender, **kwargs):
 
 
 post_migrate.connect(restore_migration_rows, dispatch_uid="tests-restore-migration-rows")
+
+
+def _beyond_models(operations):
+    for operation in operations:
+        if isinstance(operation, SeparateDatabaseAndState):
+            yield from _beyond_models(operation.database_operations)
+        elif not isinstance(operation, ModelOperation | FieldOperation | IndexOperation):
+            yield operation
+
+
+def apply_migrations_beyond_models(connection) -> None:
+    """Run every operation of the migrations that the models do not describe (RunSQL, RunPython and
+    any other custom operation), in the migrations' order, on a database built from the models, and
+    record the migrations as applied. RunPython functions get today's models, not historical ones:
+    rendering those is the cost avoided here."""
+    executor = MigrationExecutor(connection)  # reads the migration files; renders no model state
+    plan = [migration for migration, _ in executor.migration_plan(executor.loader.graph.leaf_nodes())]
+    with connection.schema_editor() as schema_editor:
+        for migration in plan:
+            for operation in _beyond_models(migration.operations):
+                if isinstance(operation, RunPython):
+                    operation.code(apps, schema_editor)
+                else:  # RunSQL, or an operation of the database alone (CreateExtension…)
+                    operation.database_forwards(migration.app_label, schema_editor, None, None)
+    executor.recorder.ensure_schema()
+    executor.recorder.migration_qs.bulk_create(
+        executor.recorder.Migration(app=migration.app_label, name=migration.name) for migration in plan
+    )
+
+
+# The databases the settings name, before a test database replaces each: never touched here.
+SERVER_DATABASES = {alias: config["NAME"] for alias, config in settings.DATABASES.items()}
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Each test database, built from the models, gets what the migrations do beyond them."""
+    with django_db_blocker.unblock():
+        for alias in connections:
+            config = connections[alias].settings_dict
+            created = config["NAME"] != SERVER_DATABASES.get(alias)  # only databases the tests use are created
+            if created and config["TEST"].get("MIGRATE") is False:
+                apply_migrations_beyond_models(connections[alias])
 
 
 def pytest_collection_finish(session):
