@@ -9,15 +9,16 @@ schema in the migrations' order, by `apply_migrations_beyond_models`, and the mi
 recorded as applied. tests/test_migrations_shortcut.py checks the result equals a database migrated for real.
 
 A transactional test (the browser tests, the concurrency tests…) ends with a flush of every
-table; Django then sends post_migrate, which brings back the content types and permissions but
-not the rows written by the data migrations (the default SLA policies and labour rates). Without
-them, a test that a worker runs after a flush (xdist's worksteal hands a worker tests from the
-other's queue, in any order) would find no SLA policy. The receiver below writes them again with
-the migrations' own functions, so they are the rows the migrations write.
+model's table; Django then sends post_migrate, which brings back the content types and permissions
+but not the rows the data migrations write (the default SLA policies and labour rates), nor empties
+what the triggers keep outside the models' tables or from the order of the deletions (the search
+rows of PostgreSQL, which a TRUNCATE leaves, the campaign's counts that a profile's deletion took
+below zero). A test that a worker runs after a flush (xdist's worksteal hands a worker tests from
+the other's queue, in any order) would see them. The receiver below runs the migrations' RunSQL and
+RunPython again after each flush: their rows come back and the triggers' tables are rebuilt.
 """
 
 import gc
-import importlib
 
 import pytest
 from django.apps import apps
@@ -27,22 +28,8 @@ from django.db.migrations.executor import MigrationExecutor
 from django.db.migrations.operations.fields import FieldOperation
 from django.db.migrations.operations.models import IndexOperation, ModelOperation
 from django.db.migrations.operations.special import RunPython, SeparateDatabaseAndState
+from django.db.migrations.recorder import MigrationRecorder
 from django.db.models.signals import post_migrate
-
-DATA_MIGRATIONS = [
-    ("repairs.migrations.0003_default_sla_policies", "create"),
-    ("repairs.migrations.0006_repair_desk", "default_labour_rates"),
-]
-
-
-def restore_migration_rows(sender, **kwargs):
-    if sender.label != "repairs":
-        return
-    for module, function in DATA_MIGRATIONS:
-        getattr(importlib.import_module(module), function)(apps, None)
-
-
-post_migrate.connect(restore_migration_rows, dispatch_uid="tests-restore-migration-rows")
 
 
 def _beyond_models(operations):
@@ -53,13 +40,13 @@ def _beyond_models(operations):
             yield operation
 
 
-def apply_migrations_beyond_models(connection) -> None:
+def run_operations_beyond_models(connection) -> list:
     """Run every operation of the migrations that the models do not describe (RunSQL, RunPython and
-    any other custom operation), in the migrations' order, on a database built from the models, and
-    record the migrations as applied. RunPython functions get today's models, not historical ones:
-    rendering those is the cost avoided here."""
+    any other custom operation), in the migrations' order, on a database built from the models.
+    RunPython functions get today's models, not historical ones: rendering those is the cost avoided
+    here. Returns the migrations it went through (none while Django has disabled them)."""
     executor = MigrationExecutor(connection)  # reads the migration files; renders no model state
-    plan = [migration for migration, _ in executor.migration_plan(executor.loader.graph.leaf_nodes())]
+    plan = [migration for migration, _ in executor.migration_plan(executor.loader.graph.leaf_nodes(), clean_start=True)]
     with connection.schema_editor() as schema_editor:
         for migration in plan:
             for operation in _beyond_models(migration.operations):
@@ -67,10 +54,26 @@ def apply_migrations_beyond_models(connection) -> None:
                     operation.code(apps, schema_editor)
                 else:  # RunSQL, or an operation of the database alone (CreateExtension…)
                     operation.database_forwards(migration.app_label, schema_editor, None, None)
-    executor.recorder.ensure_schema()
-    executor.recorder.migration_qs.bulk_create(
-        executor.recorder.Migration(app=migration.app_label, name=migration.name) for migration in plan
+    return plan
+
+
+def apply_migrations_beyond_models(connection) -> None:
+    """Complete a test database built from the models, and record the migrations as applied."""
+    plan = run_operations_beyond_models(connection)
+    recorder = MigrationRecorder(connection)
+    recorder.ensure_schema()
+    applied = recorder.applied_migrations()
+    recorder.migration_qs.bulk_create(
+        recorder.Migration(app=m.app_label, name=m.name) for m in plan if (m.app_label, m.name) not in applied
     )
+
+
+def restore_after_flush(sender, using, **kwargs):
+    if sender.label == "repairs":  # once per post_migrate
+        run_operations_beyond_models(connections[using])
+
+
+post_migrate.connect(restore_after_flush, dispatch_uid="tests-restore-after-flush")
 
 
 # The databases the settings name, before a test database replaces each: never touched here.
