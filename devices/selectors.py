@@ -89,7 +89,9 @@ def coverage_for(*, device: Device, on: dt.date, category: str, coverages=None) 
         coverages = list(device.coverages.all())
     considered: list[str] = []
     usable: list[WarrantyCoverage] = []
-    for coverage in coverages:
+    # The reasons in one order whatever order the rows came in: the model's ordering (device, start)
+    # leaves two coverages starting the same day to the database's plan.
+    for coverage in sorted(coverages, key=lambda c: (c.starts_on, _PREFERENCE.index(c.kind), c.ends_on)):
         refusal = _refusal(coverage, on=on, category=category)
         if refusal is None:
             usable.append(coverage)
