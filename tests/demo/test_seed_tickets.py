@@ -18,14 +18,13 @@ from rest_framework.test import APIClient
 
 from demo.fleet import generator as fleet_generator
 from demo.fleet.rows import PARIS
-from demo.tickets import writer as tickets_writer
 from demo.tickets.params import WORKSHOP_STATES
 from devices.models import Assignment, Device, FaultCategory, Role
 from repairs import permissions
 from repairs.models import ReferenceCounter, Ticket, TimelineEntry
 from repairs.services import ticket_declare
 from repairs.states import FINAL_STATES, OPEN_STATES, TRANSITIONS_BY_NAME, State
-from tests.once import kept_for_the_module
+from tests.once import small_demo_seeded
 
 pytestmark = pytest.mark.django_db
 
@@ -38,13 +37,7 @@ def seed(scale: str = "small") -> None:
     call_command("seed_demo", scale=scale, verbosity=0)
 
 
-@pytest.fixture(scope="module")
-def seeded(django_db_setup, django_db_blocker):
-    """The small demo, seeded once for this module's tests (each test's changes are undone after it)."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(tickets_writer, "demo_now", lambda dataset: NOW)
-        with kept_for_the_module(django_db_blocker, seed):
-            yield
+seeded = small_demo_seeded(NOW)
 
 
 def held_device(username: str) -> Device:

@@ -4,29 +4,17 @@ import datetime as dt
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
 
 from demo.fleet.rows import PARIS
-from demo.tickets import writer as tickets_writer
 from insights.drift import drift_by_establishment
 from insights.services import batch_notices_raise
-from tests.once import kept_for_the_module
+from tests.once import small_demo_seeded
 
 pytestmark = pytest.mark.django_db
 NOW = dt.datetime(2026, 11, 27, 15, 0, tzinfo=PARIS)
 
 
-def seed() -> None:
-    call_command("seed_demo", scale="small", verbosity=0)
-
-
-@pytest.fixture(scope="module")
-def seeded(django_db_setup, django_db_blocker):
-    """The small demo, seeded once for this module's tests (each test's changes are undone after it)."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(tickets_writer, "demo_now", lambda dataset: NOW)
-        with kept_for_the_module(django_db_blocker, seed):
-            yield
+seeded = small_demo_seeded(NOW)
 
 
 def test_the_weekly_job_after_seed_demo_raises_exactly_one_notice(seeded):

@@ -1,11 +1,8 @@
 """A small world for ticket tests, built through the real services."""
 
-import copy
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
-
-import pytest
 
 from devices.models import Device, Role
 from devices.services import assignment_hand_over
@@ -19,7 +16,7 @@ from tests.devices.factories import (
     ZoneFactory,
     make_person,
 )
-from tests.once import kept_for_the_module
+from tests.once import kept_and_copied
 
 
 @dataclass
@@ -101,14 +98,4 @@ def world_fixtures(build: Callable[[], World] = build_world):
     `module_world, world = world_fixtures(...)`: its rows are written once, by `build`, for the
     module (tests/once.py); each test gets its own copy of the instances, and its changes to the
     rows are undone after it. Only a test that builds a world of its own cannot live beside it."""
-
-    @pytest.fixture(scope="module", name="module_world")
-    def module_world(django_db_setup, django_db_blocker):
-        with kept_for_the_module(django_db_blocker, build) as world:
-            yield world
-
-    @pytest.fixture(name="world")
-    def world(module_world):
-        return copy.deepcopy(module_world)
-
-    return module_world, world
+    return kept_and_copied(build, kept="module_world", copied="world")

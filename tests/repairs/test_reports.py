@@ -1,7 +1,6 @@
 """Reports over a known set of tickets: the figures worked out by hand below come out exactly, and
 the same, in JSON, CSV, the HTML page and the PDF's text."""
 
-import copy
 import csv
 import datetime as dt
 import io
@@ -19,7 +18,7 @@ from repairs.reports.generator import report_build
 from repairs.reports.params import ReportParams
 from repairs.sla.calendar import PARIS
 from tests.devices.factories import DeviceFactory, EstablishmentFactory, MasterImageFactory, make_person
-from tests.once import kept_for_the_module
+from tests.once import kept_and_copied
 from tests.repairs import pdfs
 
 pytestmark = pytest.mark.django_db
@@ -187,17 +186,7 @@ def dataset_fixtures():
     """`dataset, data = dataset_fixtures()`: the Dataset's rows written once for a module whose
     database tests all want them (tests/once.py), and a copy of its instances for each test (a
     test that changes an instance in memory leaves the next one the rows' values)."""
-
-    @pytest.fixture(scope="module", name="dataset")
-    def dataset(django_db_setup, django_db_blocker):
-        with kept_for_the_module(django_db_blocker, Dataset) as written:
-            yield written
-
-    @pytest.fixture(name="data")
-    def data(dataset):
-        return copy.deepcopy(dataset)
-
-    return dataset, data
+    return kept_and_copied(Dataset, kept="dataset", copied="data")
 
 
 dataset, data = dataset_fixtures()
