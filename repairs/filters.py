@@ -40,7 +40,7 @@ class TicketFilter(django_filters.FilterSet):
         label=_("Priority"), choices=Choices(Priority.choices), distinct=False
     )
     assigned_to = django_filters.CharFilter(
-        label=_("Assigned to"), method="filter_assigned_to", help_text="username, `me` or `none`"
+        label=_("Assigned to"), method="filter_assigned_to", help_text=_("A username, “me” or “none”")
     )
     sla = django_filters.ChoiceFilter(
         label=_("Deadline"), choices=SLA_CHOICES, method="filter_sla", empty_label=_("All")
