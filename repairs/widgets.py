@@ -141,11 +141,28 @@ class QuickFileInput(forms.ClearableFileInput):
         return mark_safe(f'<input type="{_escape(self.input_type)}" name="{_escape(name)}"{_attrs(final)}>')  # noqa: S308
 
 
+class Drawings:
+    """Markup drawn once per process for each key, at most `limit` keys (emptied when full rather
+    than ordered by use). The key must name all that the drawing depends on."""
+
+    def __init__(self, limit: int):
+        self.limit = limit
+        self._drawn: dict = {}
+
+    def get(self, key, draw):
+        drawn = self._drawn.get(key)
+        if drawn is None:
+            if len(self._drawn) >= self.limit:
+                self._drawn.clear()
+            drawn = self._drawn[key] = draw()
+        return drawn
+
+
 class MemoSelect(forms.Select):
     """Django's own <select>, drawn once per name, selection, attributes and choices (their labels
     as the active language says them) rather than through a template per option on every page."""
 
-    _drawn: dict = {}
+    _drawn = Drawings(256)
 
     def render(self, name, value, attrs=None, renderer=None):
         pairs = _flat_pairs(self.choices)
@@ -160,12 +177,7 @@ class MemoSelect(forms.Select):
             pairs,
             self.allow_multiple_selected,
         )
-        drawn = self._drawn.get(key)
-        if drawn is None:
-            if len(self._drawn) >= 256:
-                self._drawn.clear()
-            drawn = self._drawn[key] = super().render(name, value, attrs, renderer)
-        return drawn
+        return self._drawn.get(key, lambda: super(MemoSelect, self).render(name, value, attrs, renderer))
 
 
 class QuickSelect(forms.Select):
@@ -313,7 +325,7 @@ def _table_words(language: str | None) -> tuple[dict, list[str]]:
     return words, labels
 
 
-_DRAWN_ROWS: dict[tuple, str] = {}
+_DRAWN_ROWS = Drawings(8192)
 
 
 def ticket_rows(tickets, *, selectable: bool = False) -> SafeString:
@@ -334,13 +346,12 @@ def ticket_rows(tickets, *, selectable: bool = False) -> SafeString:
         if values is None:
             rows.append(_row(ticket, selectable=selectable, labels=labels, words=words, link=link))
             continue
-        key = (values, table_key)
-        drawn = _DRAWN_ROWS.get(key)
-        if drawn is None:
-            if len(_DRAWN_ROWS) >= 8192:
-                _DRAWN_ROWS.clear()
-            drawn = _DRAWN_ROWS[key] = _row(ticket, selectable=selectable, labels=labels, words=words, link=link)
-        rows.append(drawn)
+        rows.append(
+            _DRAWN_ROWS.get(
+                (values, table_key),
+                lambda ticket=ticket: _row(ticket, selectable=selectable, labels=labels, words=words, link=link),
+            )
+        )
     if not rows:
         rows = [f'<tr><td colspan="9">{_escape(_("No ticket."))}</td></tr>']
     body = "\n".join(rows)

@@ -20,7 +20,7 @@ def ticket_table(tickets, selectable=False):
 # of each filter and field) and renders its eight fields on every page; unfilled, it is the same
 # for the same establishments, which are read from the database on each request: a renamed one
 # is another key. A filled form (values, errors) is drawn each time.
-_EMPTY_FILTER_FORMS: dict[tuple, str] = {}
+_EMPTY_FILTER_FORMS = widgets.Drawings(256)
 QUEUE_FILTERS = "repairs/_partials/queue_filters.html"
 
 
@@ -30,33 +30,22 @@ def queue_filters(filters):
     pairs = getattr(filters, "establishment_pairs", None)
     if filters.is_bound or pairs is None:
         return render_to_string(QUEUE_FILTERS, {"filters": filters})
-    key = (get_language(), pairs)
-    drawn = _EMPTY_FILTER_FORMS.get(key)
-    if drawn is None:
-        if len(_EMPTY_FILTER_FORMS) >= 256:
-            _EMPTY_FILTER_FORMS.clear()
-        drawn = _EMPTY_FILTER_FORMS[key] = render_to_string(
-            "repairs/_partials/queue_filters.html", {"filters": filters}
-        )
-    return drawn
+    return _EMPTY_FILTER_FORMS.get(
+        (get_language(), pairs), lambda: render_to_string(QUEUE_FILTERS, {"filters": filters})
+    )
 
 
 # (language, addresses, counts) → the counts by state drawn: the counts are read on each request,
 # the drawing of the same counts in the same language is the same (a loop of lookups per state).
-_STATE_COUNTS: dict[tuple, str] = {}
+_STATE_COUNTS = widgets.Drawings(1024)
 
 
 @register.simple_tag
 def state_counts(counts):
     """`{% state_counts counts %}`: _partials/state_counts.html for these counts, drawn once per value."""
     key = (get_language(), get_urlconf(), get_script_prefix(), tuple(counts.items()))
-    drawn = _STATE_COUNTS.get(key)
-    if drawn is None:
-        if len(_STATE_COUNTS) >= 1024:
-            _STATE_COUNTS.clear()
-        context = {"counts": counts, "states": State}
-        drawn = _STATE_COUNTS[key] = render_to_string("repairs/_partials/state_counts.html", context)
-    return drawn
+    context = {"counts": counts, "states": State}
+    return _STATE_COUNTS.get(key, lambda: render_to_string("repairs/_partials/state_counts.html", context))
 
 
 @register.filter
