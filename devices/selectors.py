@@ -115,8 +115,14 @@ def coverage_for(*, device: Device, on: dt.date, category: str, coverages=None) 
     return CoverageAnswer("region", None, _("No active coverage: the program pays for the repair."), considered)
 
 
+def current_images(*, academie) -> QuerySet[MasterImage]:
+    """The académie's current master image (one at most: a constraint), as a queryset: `academie`
+    may be an expression, for a subquery read with other rows."""
+    return MasterImage.objects.filter(academie=academie, is_current=True)
+
+
 def current_image(*, academie: str) -> MasterImage | None:
-    return MasterImage.objects.filter(academie=academie, is_current=True).first()
+    return current_images(academie=academie).first()
 
 
 def current_holdings(*, student=None, devices: Iterable[Device | int] | None = None) -> QuerySet[Assignment]:

@@ -15,7 +15,13 @@ from django.utils import timezone
 from config import compiled_sql
 from devices import permissions as fleet
 from devices.models import Device, Establishment, MasterImage, Role, normalise_serial
-from devices.selectors import current_holdings, current_image, device_by_identifier, device_holder_assignment
+from devices.selectors import (
+    current_holdings,
+    current_image,
+    current_images,
+    device_by_identifier,
+    device_holder_assignment,
+)
 from repairs import permissions
 from repairs.keyset import DEFAULT_ORDER
 from repairs.listrows import as_rows
@@ -79,7 +85,7 @@ def _current_image() -> QuerySet[MasterImage]:
             Device.objects.filter(pk=OuterRef(OuterRef("device_id"))).order_by().values("establishment__academie")
         ),
     )
-    return MasterImage.objects.filter(academie=academie, is_current=True).order_by("academie", "-released_on")
+    return current_images(academie=academie).order_by("academie", "-released_on")
 
 
 def _page_columns(*, student: bool) -> dict:
