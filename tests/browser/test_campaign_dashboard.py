@@ -5,7 +5,6 @@ import datetime as dt
 
 import pytest
 from django.utils import timezone
-from playwright.sync_api import expect
 from rest_framework.test import APIClient
 
 from devices.models import Role
@@ -17,6 +16,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_a_managers_open_dashboard_shows_a_new_hand_over_without_reload(open_page):
+    from playwright.sync_api import expect  # imported by the process that runs browser tests only
+
     start, year = timezone.localdate() - dt.timedelta(days=3), school_year_of(timezone.localdate())
     school = campaign(name="Lycée Pierre-de-Fermat", target=10, starts_on=start, year=year)
     hand_over(school, at(start), 4)

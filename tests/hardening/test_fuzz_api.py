@@ -2,14 +2,12 @@
 requests, valid ones and ones that break the schema on purpose, by every kind of caller, on real
 tickets and on invented ones. Whatever arrives, the answer is never a 5xx."""
 
+import functools
 import os
 
 import pytest
-import schemathesis
 from django.core.wsgi import get_wsgi_application
 from drf_spectacular.generators import SchemaGenerator
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 from rest_framework.authtoken.models import Token
 
 from tests.once import kept_for_the_module
@@ -18,9 +16,22 @@ from tests.repairs.factories import build_world
 # CI (CI=true) digs deeper than a developer's `make test`: 31 operations, 2,480 requests against
 # 775. The examples are derandomized: a run tries the same requests every time.
 EXAMPLES_PER_OPERATION = int(os.environ.get("FUZZ_EXAMPLES") or (80 if os.environ.get("CI") == "true" else 25))
-SCHEMA = schemathesis.openapi.from_dict(SchemaGenerator().get_schema(request=None, public=True))
-OPERATIONS = [(op.method.upper(), op.path) for op in (result.ok() for result in SCHEMA.get_all_operations())]
+SCHEMA_DICT = SchemaGenerator().get_schema(request=None, public=True)
+# The operations are read from the schema itself: schemathesis and Hypothesis (about 8 s of a
+# first run's imports and bytecode) are loaded only by the process that runs these tests, not by
+# every process that collects the suite. test_every_operation_is_fuzzed checks both lists agree.
+HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+OPERATIONS = [
+    (method.upper(), path) for path, item in SCHEMA_DICT["paths"].items() for method in item if method in HTTP_METHODS
+]
 APP = get_wsgi_application()
+
+
+@functools.cache
+def schema():
+    import schemathesis
+
+    return schemathesis.openapi.from_dict(SCHEMA_DICT)
 
 
 def people_and_things() -> tuple[dict, dict]:
@@ -53,8 +64,12 @@ def kept(django_db_setup, django_db_blocker):
 @pytest.mark.django_db
 @pytest.mark.parametrize(("method", "path"), OPERATIONS, ids=[f"{m} {p}" for m, p in OPERATIONS])
 def test_no_generated_request_gets_a_server_error(method, path, kept, in_process_wsgi):
+    import schemathesis
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
     real, callers = kept
-    operation = SCHEMA[path][method]
+    operation = schema()[path][method]
     failures = []
 
     cases = st.one_of(
@@ -81,3 +96,10 @@ def test_no_generated_request_gets_a_server_error(method, path, kept, in_process
 
     probe()
     assert failures == []
+
+
+def test_every_operation_is_fuzzed():
+    """The list read from the schema's paths is the one schemathesis finds."""
+    found = [(op.method.upper(), op.path) for op in (result.ok() for result in schema().get_all_operations())]
+    assert sorted(found) == sorted(OPERATIONS)
+    assert len(OPERATIONS) > 20
