@@ -7,8 +7,9 @@ from __future__ import annotations
 import logging
 
 from django.core.cache import cache
-from redis.exceptions import RedisError
 from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
+
+from config.outages import cache_outage_errors
 
 logger = logging.getLogger(__name__)
 
@@ -17,7 +18,7 @@ class FailOpen:
     def allow_request(self, request, view) -> bool:
         try:
             return super().allow_request(request, view)
-        except (RedisError, OSError) as exc:
+        except cache_outage_errors() as exc:
             logger.warning("API throttle skipped, cache unreachable: %s", exc.__class__.__name__)
             return True
 
@@ -37,6 +38,6 @@ def over_limit(key: str, *, limit: int, window_seconds: int) -> bool:
         if cache.add(key, 1, timeout=window_seconds):
             return False
         return cache.incr(key) > limit
-    except (RedisError, OSError, ValueError) as exc:  # ValueError: the key expired between add and incr
+    except (*cache_outage_errors(), ValueError) as exc:  # ValueError: the key expired between add and incr
         logger.warning("Rate limit skipped for %s: %s", key.split(":", 1)[0], exc.__class__.__name__)
         return False

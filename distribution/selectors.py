@@ -29,8 +29,8 @@ from django.core.cache import cache
 from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from redis.exceptions import RedisError
 
+from config.outages import cache_outage_errors
 from devices import permissions as fleet
 from devices.models import Academie, Assignment, Departement, DistributionCampaign, Profile, Role
 from distribution.models import EquippedDay
@@ -402,6 +402,6 @@ def campaign_progress_shared(*, user, year: int, academie: str = "", departement
         if found is None:
             found = campaign_progress(user=user, year=year, academie=academie, departement=departement)
             cache.set(key, found, timeout=seconds)
-    except (RedisError, OSError):  # a cache outage costs the sharing, not the page
+    except cache_outage_errors():  # a cache outage costs the sharing, not the page
         found = campaign_progress(user=user, year=year, academie=academie, departement=departement)
     return found

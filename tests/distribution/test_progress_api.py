@@ -58,6 +58,21 @@ def test_the_json_shares_the_dashboards_figures_for_a_moment(region, settings, d
     cache.clear()
 
 
+def test_the_json_answers_with_fresh_figures_when_the_shared_cache_is_down(region, settings):
+    settings.CAMPAIGN_PROGRESS_CACHE_SECONDS = 60
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:9/0",  # nothing listens: refused at once
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
+    manager = api_as(Role.MANAGER)
+    assert manager.get(URL, {"year": 2026}).json()["total"]["equipped"] == 11
+    hand_over(region["late"], at(dt.date(2026, 9, 3)), 1)
+    assert manager.get(URL, {"year": 2026}).json()["total"]["equipped"] == 12
+
+
 def test_staff_get_their_establishment_only(region):
     body = api_as(Role.STAFF, establishment=region["late"]).get(URL, {"year": 2026}).json()
     assert [row["key"] for row in body["rows"]] == [region["late"].uai]
