@@ -17,6 +17,7 @@ from django.utils.safestring import SafeString, mark_safe
 from repairs.ticket_costs_html import (
     IMAGE_TYPES,
     csrf_input,
+    display,
     esc,
     form_field,
     lines_of,
@@ -64,13 +65,13 @@ def _facts(c: dict, ticket) -> str:
     assignee = person(ticket.assignee) if ticket.assignee else _("nobody")
     out = [
         f'\n<h1>{_("Ticket")} {esc(ticket.reference)} <span class="badge" data-testid="state">'
-        f"{esc(ticket.get_state_display())}</span></h1>\n"
+        f"{display(ticket, 'state')}</span></h1>\n"
         '<div class="grid">\n'
         '  <section class="card" aria-labelledby="facts-title">\n'
         f'    <h2 id="facts-title">{_("The fault")}</h2>\n'
         '    <dl class="facts">\n'
-        f"      <dt>{_('Category')}</dt><dd>{esc(ticket.get_category_display())}</dd>\n"
-        f"      <dt>{_('Priority')}</dt><dd>{esc(ticket.get_priority_display())}</dd>\n"
+        f"      <dt>{_('Category')}</dt><dd>{display(ticket, 'category')}</dd>\n"
+        f"      <dt>{_('Priority')}</dt><dd>{display(ticket, 'priority')}</dd>\n"
         f'      <dt>{_("Declared")}</dt><dd><time datetime="{when(declared, "c")}">'
         f"{when(declared, 'DATETIME_FORMAT')}</time> ({esc(naturaltime(declared))}) {_('by')} "
         f"{person(ticket.reporter)}</dd>\n"
@@ -80,7 +81,7 @@ def _facts(c: dict, ticket) -> str:
         f"      <dt>{_('Assigned to')}</dt><dd>{assignee}</dd>\n      ",
     ]
     if ticket.coverage:
-        out.append(f'<dt>{_("Coverage")}</dt><dd data-testid="coverage">{esc(ticket.get_coverage_display())}')
+        out.append(f'<dt>{_("Coverage")}</dt><dd data-testid="coverage">{display(ticket, "coverage")}')
         if ticket.coverage_overridden:
             out.append(f" ({_('decided by the technician')})")
         out.append("\n        ")
@@ -204,7 +205,7 @@ def _laptop(c: dict, ticket) -> str:
         f'    <h2 id="laptop-title">{_("The laptop")}</h2>\n'
         '    <dl class="facts">\n'
         f"      <dt>{_('Serial number')}</dt><dd>{esc(device.serial_number)}</dd>\n"
-        f"      <dt>{_('Status')}</dt><dd>{esc(device.get_status_display())}</dd>\n"
+        f"      <dt>{_('Status')}</dt><dd>{display(device, 'status')}</dd>\n"
         f'      <dt>{_("Master image")}</dt><dd data-testid="image">'
     ]
     of_current = ""
@@ -226,7 +227,7 @@ def _laptop(c: dict, ticket) -> str:
             "start": when(coverage.starts_on, "SHORT_DATE_FORMAT"),
             "end": when(coverage.ends_on, "SHORT_DATE_FORMAT"),
         }
-        out.append(f"\n      <li>{esc(coverage.get_kind_display())} — {esc(coverage.provider)}")
+        out.append(f"\n      <li>{display(coverage, 'kind')} — {esc(coverage.provider)}")
         if coverage.contract_ref:
             out.append(f" ({esc(coverage.contract_ref)})")
         out.append(f",\n        {span}\n        ")
