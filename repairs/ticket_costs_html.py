@@ -16,9 +16,10 @@ from django.utils.translation import get_language
 from repairs.pricing import euros
 from repairs.templatetags.repairs_tags import minutes
 from repairs.ticket_words import _
-from repairs.widgets import format_datetime
+from repairs.widgets import Drawings, format_datetime
 
 IMAGE_TYPES = ("image/jpeg", "image/png", "image/webp")
+KEPT_INITIALS = (type(None), int, str, dt.date, dt.datetime)
 
 
 def esc(value) -> str:
@@ -77,8 +78,30 @@ def csrf_input(token: str) -> str:
 
 def form_field(form, name: str) -> str:
     """`<label for="{{ form.x.id_for_label }}">{{ form.x.label }}</label>{{ form.x }}`."""
+    return _drawn(form, name, lambda: _label_and_input(form, name))
+
+
+def form_input(form, name: str) -> str:
+    """`{{ form.x }}`."""
+    return _drawn(form, name, lambda: str(form[name]), labelled=False)
+
+
+def _label_and_input(form, name: str) -> str:
     field = form[name]
     return f'<label for="{esc(field.id_for_label)}">{esc(field.label)}</label>{field}'
+
+
+# An unbound form's field is drawn the same for the same form, field, initial value and language:
+# the page's forms (a comment, a file, the version and dates of its actions) drawn once per key.
+_FIELDS = Drawings(2048)
+
+
+def _drawn(form, name: str, draw, *, labelled: bool = True) -> str:
+    initial = form.initial.get(name, form.fields[name].initial)
+    if form.is_bound or form.prefix or callable(initial) or not isinstance(initial, KEPT_INITIALS):
+        return draw()
+    key = (type(form), name, labelled, form.auto_id, type(initial), initial, get_language())
+    return _FIELDS.get(key, draw)
 
 
 def _money(value) -> str:
@@ -163,7 +186,7 @@ def _cost_forms(c: dict, base: str, csrf: str, version: str) -> str:
         f'      <button type="submit" class="secondary">{_("Add the part")}</button>\n'
         "    </form>\n"
         f'    <form method="post" action="{base}labour/">{csrf}\n'
-        f"      {c['labour_form']['version']}\n"
+        f"      {form_input(c['labour_form'], 'version')}\n"
         f"      {form_field(c['labour_form'], 'minutes')}\n"
         f'      <button type="submit" class="secondary">{_("Record the labour time")}</button>\n'
         "    </form>\n  </div>\n  "

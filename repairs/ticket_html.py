@@ -20,6 +20,7 @@ from repairs.ticket_costs_html import (
     display,
     esc,
     form_field,
+    form_input,
     lines_of,
     person,
     ticket_costs,
@@ -143,7 +144,7 @@ def _actions(c: dict, ticket, base: str, csrf: str) -> str:
         out.append(
             f"\n      <details><summary>{_('Lend a loaner')}</summary>\n"
             f'        <form method="post" action="{base}loaner/">{csrf}\n'
-            f"          {form['version']}\n          {form_field(form, 'device')}\n"
+            f"          {form_input(form, 'version')}\n          {form_field(form, 'device')}\n"
             f"          {form_field(form, 'due_on')}\n"
             f'          <button type="submit">{_("Lend")}</button>\n        </form>\n      </details>\n    '
         )
@@ -160,7 +161,7 @@ def _actions(c: dict, ticket, base: str, csrf: str) -> str:
         out.append(
             "\n      <details><summary>" + _("Change the loaner's due date") + "</summary>\n"
             f'        <form method="post" action="{base}loaner/due/">{csrf}\n'
-            f"          {form['version']}\n          {form_field(form, 'due_on')}\n"
+            f"          {form_input(form, 'version')}\n          {form_field(form, 'due_on')}\n"
             f'          <button type="submit" class="secondary">{_("Change the due date")}</button>\n'
             "        </form>\n      </details>\n    "
         )
@@ -177,7 +178,7 @@ def _actions(c: dict, ticket, base: str, csrf: str) -> str:
     if form:
         out.append(
             f'\n      <form method="post" action="{base}priority/">{csrf}\n'
-            f"        {form['version']}\n        {form_field(form, 'priority')}\n"
+            f"        {form_input(form, 'version')}\n        {form_field(form, 'priority')}\n"
             f'        <button type="submit" class="secondary">{_("Change the priority")}</button>\n'
             "      </form>\n    "
         )
@@ -187,7 +188,7 @@ def _actions(c: dict, ticket, base: str, csrf: str) -> str:
         out.append(
             f"\n      <details><summary>{_('Set the resolution due date by hand')}</summary>\n"
             f'        <form method="post" action="{base}due/">{csrf}\n'
-            f"          {form['version']}\n          {form_field(form, 'due_at')}\n"
+            f"          {form_input(form, 'version')}\n          {form_field(form, 'due_at')}\n"
             f"          {form_field(form, 'reason')}\n"
             f'          <button type="submit" class="secondary">{_("Set the due date")}</button>\n'
             "        </form>\n      </details>\n    "

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.choices import BaseChoiceIterator
 from django.utils.dateformat import DateFormat, re_escaped, re_formatchars
+from django.utils.dates import MONTHS
 from django.utils.formats import get_format
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
@@ -260,6 +261,7 @@ _PLAIN_SPECIFIERS = {
     "G": lambda v: str(v.hour),
     "H": lambda v: f"{v.hour:02d}",
     "i": lambda v: f"{v.minute:02d}",
+    "F": lambda v: str(MONTHS[v.month]),  # the French long format's month, in the active language
 }
 
 
