@@ -150,6 +150,9 @@ class Drawings:
         self.limit = limit
         self._drawn: dict = {}
 
+    def clear(self) -> None:
+        self._drawn.clear()
+
     def get(self, key, draw):
         drawn = self._drawn.get(key)
         if drawn is None:
