@@ -10,7 +10,7 @@ from django.template.defaultfilters import date as date_filter
 from django.template.defaultfilters import linebreaksbr
 from django.utils.formats import get_format
 from django.utils.html import conditional_escape
-from django.utils.timezone import template_localtime
+from django.utils.timezone import get_current_timezone_name, template_localtime
 from django.utils.translation import get_language
 
 from repairs.pricing import euros
@@ -100,7 +100,17 @@ def _drawn(form, name: str, draw, *, labelled: bool = True) -> str:
     initial = form.initial.get(name, form.fields[name].initial)
     if form.is_bound or form.prefix or callable(initial) or not isinstance(initial, KEPT_INITIALS):
         return draw()
-    key = (type(form), name, labelled, form.auto_id, type(initial), initial, get_language())
+    # A moment is shown in the current time zone, a date in the language's format.
+    key = (
+        type(form),
+        name,
+        labelled,
+        form.auto_id,
+        type(initial),
+        initial,
+        get_language(),
+        get_current_timezone_name(),
+    )
     return _FIELDS.get(key, draw)
 
 

@@ -455,3 +455,28 @@ def test_the_addresses_written_from_the_tickets_are_those_of_the_url_names(world
         ("quote_issue", [], "quotes/"),
     ):
         assert reverse(f"repairs:{name}", args=[ticket.reference, *args]) == base + suffix
+
+
+def test_a_form_field_drawn_once_is_drawn_again_for_another_value_language_or_time_zone():
+    from django.utils.html import escape
+
+    from repairs.forms import CommentForm, TicketDueDateForm
+    from repairs.ticket_costs_html import form_field, form_input
+
+    def fresh_drawing(form, name):
+        field = form[name]
+        return f'<label for="{escape(field.id_for_label)}">{escape(field.label)}</label>{field}'
+
+    moment = dt.datetime(2026, 3, 29, 0, 30, tzinfo=dt.UTC)
+    for zone in ("Europe/Paris", "UTC", "Europe/Paris"):
+        with timezone.override(zone):
+            for language in ("fr", "en", "fr"):
+                with translation.override(language):
+                    for version in (1, 2, 1):
+                        form = TicketDueDateForm(initial={"due_at": moment, "reason": "<b>", "version": version})
+                        assert form_field(form, "due_at") == fresh_drawing(form, "due_at")
+                        assert form_field(form, "reason") == fresh_drawing(form, "reason")
+                        assert form_input(form, "version") == str(form["version"])
+                    assert form_field(CommentForm(), "text") == fresh_drawing(CommentForm(), "text")
+    bound = CommentForm(data={"text": "<i>déjà écrit</i>"})
+    assert form_field(bound, "text") == fresh_drawing(bound, "text") and "déjà écrit" in form_field(bound, "text")
