@@ -141,9 +141,15 @@ def ticket_for_page(*, user, reference: str) -> Ticket | None:
             .order_by()[:2]
         )
 
-    # About 120 columns over seven tables: compiled once per scope (config/compiled_sql.py), the
-    # reference a parameter; the row is read each time.
-    rows = compiled_sql.evaluate(("ticket for page", using, fleet.scope_key(user)), build, reference)
+    if student:
+        # A student's scope is their own (their id in it twice): one kept statement per student
+        # would fill the process's store of statements (config/compiled_sql.py), emptying it for
+        # the desk's pages. Compiled each time, as before.
+        rows = list(build(reference))
+    else:
+        # About 120 columns over seven tables: compiled once per scope, the reference a parameter;
+        # the row is read each time.
+        rows = compiled_sql.evaluate(("ticket for page", using, fleet.scope_key(user)), build, reference)
     return rows[0] if len(rows) == 1 else None
 
 
