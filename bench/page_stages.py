@@ -45,6 +45,7 @@ STAGES = [
     ("repairs.selectors", "timeline_lines", "  history in words"),
     ("repairs.selectors", "available_transitions", "transitions allowed"),
     ("repairs.views.ticket", "transition_fields", "transition forms"),
+    ("repairs.views.ticket", "ticket_content", "ticket's content (Python)"),
     ("django.template.loader", "render_to_string", "template"),
     ("repairs.widgets", "ticket_rows", "  ticket table"),
     ("django.forms.boundfield", "BoundField.as_widget", "  filter widgets"),

@@ -1,12 +1,19 @@
 """The main menu, by role: each person sees the few places they work in."""
 
+from django.conf import settings
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
+from django.utils import translation
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.text import capfirst
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from devices import permissions as fleet
 from devices.models import Role
+from repairs.widgets import Drawings
 
 # (url name, label, roles); None means every signed-in person.
 MENU = [
@@ -36,6 +43,10 @@ _ENTRIES: dict[tuple, list[tuple[str, object]]] = {}
 def _forget_entries(*, setting, **kwargs) -> None:
     if setting == "ROOT_URLCONF":
         _ENTRIES.clear()
+        _MENUS.clear()
+    if setting in ("LANGUAGES", "LANGUAGE_CODE", "LOCALE_PATHS"):
+        _MENUS.clear()
+        _LANGUAGE_OPTIONS.clear()
 
 
 def _entries(role) -> list[tuple[str, object]]:
@@ -56,15 +67,52 @@ def _entries(role) -> list[tuple[str, object]]:
 
 
 def navigation(request) -> dict:
+    language = get_language()
+    context = {
+        "language_options": _LANGUAGE_OPTIONS.get(
+            (language, *(code for code, _name in settings.LANGUAGES)), _language_options
+        )
+    }
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {}
+        return context
     role = fleet.role_of(user)
     items = [{"url": url, "label": label, "current": False} for url, label in _entries(role)]
     # The entry whose address is the longest start of this page's: the campaign dashboard
     # (/distribution/dashboard/) is not also the hand-over desk (/distribution/).
     matches = [item for item in items if request.path.startswith(item["url"]) and item["url"] != "/"]
     matches += [item for item in items if item["url"] == "/" == request.path]
+    current = None
     if matches:
-        max(matches, key=lambda item: len(item["url"]))["current"] = True
-    return {"nav_items": items, "user_role": role}
+        current = max(matches, key=lambda item: len(item["url"]))
+        current["current"] = True
+    key = (role, get_urlconf(), get_script_prefix(), language, current and current["url"])
+    context.update(nav_items=items, user_role=role, nav_html=_MENUS.get(key, lambda: _menu(items)))
+    return context
+
+
+# The menu's entries and the language switcher's options, drawn once per role, language and
+# current entry (base.html: a loop of lookups and a translation per entry on every page).
+_MENUS = Drawings(512)
+_LANGUAGE_OPTIONS = Drawings(16)
+
+
+def _menu(items: list[dict]) -> SafeString:
+    lines = []
+    for item in items:
+        current = ' aria-current="page"' if item["current"] else ""
+        url, label = conditional_escape(item["url"]), conditional_escape(item["label"])
+        lines.append(f'\n          <li><a href="{url}"{current}>{label}</a></li>\n          ')
+    return mark_safe("".join(lines))  # noqa: S308 - escaped above
+
+
+def _language_options() -> SafeString:
+    # As {% get_available_languages %} and the loop of base.html wrote them: each language's name
+    # in the active language.
+    chosen = get_language()
+    options = []
+    for code, name in settings.LANGUAGES:
+        label = conditional_escape(capfirst(translation.gettext(name)))
+        selected = " selected" if code == chosen else ""
+        options.append(f'<option value="{conditional_escape(code)}"{selected}>{label}</option>')
+    return mark_safe("".join(options))  # noqa: S308 - escaped above

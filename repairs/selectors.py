@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from config import compiled_sql
 from devices import permissions as fleet
-from devices.models import Device, Establishment, MasterImage, Role, normalise_serial
+from devices.models import Device, Establishment, MasterImage, Role, WarrantyCoverage, normalise_serial
 from devices.selectors import (
     current_holdings,
     current_image,
@@ -125,20 +125,32 @@ def ticket_for_page(*, user, reference: str) -> Ticket | None:
     has files and parts lines (most have neither: no query for an empty list), and for a student
     the laptop's holder now (to know without a query whether they hold it)."""
     student = fleet.role_of(user) == Role.STUDENT
-    # Not the zone nor the warranty of ticket_detail: the page reads neither (the zone's id is the
-    # establishment's column), and every joined table is columns to compile on each request.
-    qs = (
-        visible_tickets(user=user)
-        .select_related(
-            "device__model", "device__image", "establishment", "assignee", "reporter", "replacement", "loaner"
+    using = router.db_for_read(Ticket)
+
+    def build(reference: str) -> QuerySet[Ticket]:
+        # Not the zone nor the warranty of ticket_detail: the page reads neither (the zone's id is
+        # the establishment's column), and every joined table is columns to compile. No ORDER BY
+        # (first() would add one, which SQLite could read through the declaration order's index).
+        return (
+            visible_tickets(user=user)
+            .select_related(
+                "device__model", "device__image", "establishment", "assignee", "reporter", "replacement", "loaner"
+            )
+            .annotate(**_page_columns_sql(using, student=student))
+            .filter(reference=reference)
+            .order_by()[:2]
         )
-        .annotate(**_page_columns_sql(router.db_for_read(Ticket), student=student))
-    )
-    try:
-        # get(), not first(): no ORDER BY, which SQLite could read through the declaration order's index.
-        return qs.get(reference=reference)
-    except Ticket.DoesNotExist:
-        return None
+
+    if student:
+        # A student's scope is their own (their id in it twice): one kept statement per student
+        # would fill the process's store of statements (config/compiled_sql.py), emptying it for
+        # the desk's pages. Compiled each time, as before.
+        rows = list(build(reference))
+    else:
+        # About 120 columns over seven tables: compiled once per scope, the reference a parameter;
+        # the row is read each time.
+        rows = compiled_sql.evaluate(("ticket for page", using, fleet.scope_key(user)), build, reference)
+    return rows[0] if len(rows) == 1 else None
 
 
 def available_transitions(*, ticket: Ticket, user) -> list[TransitionSpec]:
@@ -374,8 +386,12 @@ def _warranties(ticket: Ticket) -> list[dict]:
             "active_then": coverage.starts_on <= on <= coverage.ends_on,
             "used": coverage.pk == ticket.warranty_id,
         }
-        for coverage in ticket.device.coverages.order_by("starts_on", "pk")
+        for coverage in compiled_sql.evaluate(("page warranties",), _coverages, ticket.device_id)
     ]
+
+
+def _coverages(device_id: int) -> QuerySet[WarrantyCoverage]:
+    return WarrantyCoverage.objects.filter(device_id=device_id).order_by("starts_on", "pk")
 
 
 def ticket_costs(ticket: Ticket) -> dict:
@@ -418,7 +434,9 @@ def ticket_page(*, ticket: Ticket, user) -> dict:
         page.update(ticket_costs(ticket))
         page["pending_quote"] = next((q for q in page["quotes"] if q.status == Quote.Status.PENDING), None)
     if page["may_record_costs"]:
-        page["price_list"] = list(Part.objects.filter(active=True).order_by("reference"))
+        page["price_list"] = compiled_sql.evaluate(
+            ("price list",), lambda: Part.objects.filter(active=True).order_by("reference")
+        )
     page["may_issue_quote"] = (
         page["may_record_costs"] and ticket.coverage == Coverage.FAMILY and ticket.state in QUOTE_STATES
     )

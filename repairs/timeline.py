@@ -15,6 +15,7 @@ from django.utils.formats import date_format
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 
+from config import compiled_sql
 from repairs.models import Ticket, TimelineEntry
 from repairs.pricing import euros
 from repairs.states import TRANSITIONS_BY_NAME, Coverage, Priority, State
@@ -187,9 +188,14 @@ def _who(entry: TimelineEntry) -> str:
     return _("the family") if entry.name in ("quote_accepted", "quote_refused") else _("system")
 
 
+def _entries(ticket_id: int):
+    return TimelineEntry.objects.filter(ticket_id=ticket_id).select_related("actor").order_by("at", "pk")
+
+
 def timeline_lines(ticket: Ticket, *, internal: bool, costs_shown: bool) -> list[Line]:
     lines = []
-    for entry in ticket.timeline.select_related("actor").order_by("at", "pk"):
+    # Compiled once per process (config/compiled_sql.py), the ticket's id a parameter.
+    for entry in compiled_sql.evaluate(("ticket timeline",), _entries, ticket.pk):
         line = describe(entry, internal=internal, costs_shown=costs_shown)
         if line is not None:
             line.who = _who(entry)

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.choices import BaseChoiceIterator
 from django.utils.dateformat import DateFormat, re_escaped, re_formatchars
+from django.utils.dates import MONTHS
 from django.utils.formats import get_format
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
@@ -149,6 +150,9 @@ class Drawings:
         self.limit = limit
         self._drawn: dict = {}
 
+    def clear(self) -> None:
+        self._drawn.clear()
+
     def get(self, key, draw):
         drawn = self._drawn.get(key)
         if drawn is None:
@@ -260,6 +264,7 @@ _PLAIN_SPECIFIERS = {
     "G": lambda v: str(v.hour),
     "H": lambda v: f"{v.hour:02d}",
     "i": lambda v: f"{v.minute:02d}",
+    "F": lambda v: str(MONTHS[v.month]),  # the French long format's month, in the active language
 }
 
 
@@ -268,7 +273,7 @@ def _plain_format(format_string: str) -> bool:
     return all(piece in _PLAIN_SPECIFIERS for spec, piece in _format_pieces(format_string) if spec)
 
 
-def _format_datetime(value, format_string: str) -> str:
+def format_datetime(value, format_string: str) -> str:
     """django.utils.dateformat.format(value, format_string) for a datetime, with the format split
     once per process rather than once per row (the table has fifty)."""
     pieces = _format_pieces(format_string)
@@ -295,7 +300,7 @@ def _due(ticket, words: dict) -> str:
     if not due or final:
         return badge
     local = timezone.localtime(due)
-    when = _escape(_format_datetime(local, words["datetime_format"]))
+    when = _escape(format_datetime(local, words["datetime_format"]))
     # Django's "c" format is the ISO form.
     return f'{badge}\n<time datetime="{_escape(local.isoformat())}">{when}</time>'
 

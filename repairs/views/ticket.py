@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -28,6 +29,7 @@ from repairs.models import Attachment
 from repairs.services.loaners import default_due_on
 from repairs.signals import file_read
 from repairs.states import TRANSITIONS_BY_NAME
+from repairs.ticket_html import ticket_content
 from repairs.views.common import attachment_response, run_action, ticket_action, visible_ticket_or_404
 
 
@@ -82,6 +84,8 @@ def ticket_detail(request, reference: str):
         and ticket.assignee_id != user.pk
         and permissions.may_assign(user=user, ticket=ticket, assignee=user),
     }
+    # The content is drawn in Python (repairs/ticket_html.py); the template adds the layout.
+    context["content"] = ticket_content(context, csrf_token=get_token(request))
     return render(request, "repairs/ticket_detail.html", context)
 
 

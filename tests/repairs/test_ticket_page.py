@@ -239,3 +239,18 @@ def test_a_ticket_with_files_parts_and_quotes_adds_one_query_for_each(
     html = queries_of_the_page(client, user, ticket, django_assert_num_queries, WORKED_TICKET_QUERIES[role])
     assert "facture.pdf" in html and f"{ticket.reference}-D1" in html and f"{ticket.reference}-D2" in html
     assert "Dalle 14 pouces" in html
+
+
+def test_only_the_desk_keeps_the_ticket_statement_compiled_a_student_has_none_of_their_own(client, world):
+    from config import compiled_sql
+    from devices.models import Role
+
+    def kept(role):
+        return [key for (key, _values) in compiled_sql._KEPT if key[0] == "ticket for page" and key[2][0] == role]
+
+    compiled_sql.forget()
+    ticket = world.declare()
+    assert "Déclaré" in page_of(client, world.student, ticket)
+    assert kept(Role.STUDENT) == []
+    page_of(client, world.tech, ticket)
+    assert len(kept(Role.TECHNICIAN)) == 1

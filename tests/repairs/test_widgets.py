@@ -156,7 +156,7 @@ def test_dates_in_the_tables_are_formatted_as_django_formats_them():
     from django.utils.dateformat import format as django_format
     from django.utils.formats import get_format
 
-    from repairs.widgets import _format_datetime
+    from repairs.widgets import format_datetime
 
     moments = [
         dt.datetime(2026, 3, 29, 1, 59, tzinfo=dt.UTC),  # the change to summer time in Paris
@@ -179,7 +179,7 @@ def test_dates_in_the_tables_are_formatted_as_django_formats_them():
             for moment in moments:
                 local = timezone.localtime(moment)
                 for spec in formats:
-                    assert _format_datetime(local, spec) == django_format(local, spec), (language, spec)
+                    assert format_datetime(local, spec) == django_format(local, spec), (language, spec)
 
 
 def test_quick_checkboxes_say_what_django_said_for_any_selection_and_attributes():
