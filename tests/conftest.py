@@ -30,6 +30,7 @@ from django.db.migrations.operations.models import IndexOperation, ModelOperatio
 from django.db.migrations.operations.special import RunPython, SeparateDatabaseAndState
 from django.db.migrations.recorder import MigrationRecorder
 from django.db.models.signals import post_migrate
+from django.utils import translation
 
 
 def _beyond_models(operations):
@@ -97,3 +98,12 @@ def pytest_collection_finish(session):
     it again at each full collection (about a sixth of the suite's time in a measured sample)."""
     gc.collect()
     gc.freeze()
+
+
+@pytest.fixture(autouse=True)
+def language_restored():
+    """Each test ends in the language it started in: a request for an English page leaves English
+    active in the thread (the locale middleware activates the asked language and never goes back),
+    and the tests that ran next on the same worker wrote or expected their texts in English."""
+    with translation.override(translation.get_language()):
+        yield

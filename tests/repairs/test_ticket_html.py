@@ -24,14 +24,6 @@ from tests.repairs.factories import build_world, force_state, world_fixtures
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def language_restored():
-    """An English page leaves English active in this thread (the locale middleware activates the
-    cookie's language): the tests that run next would write their texts in English."""
-    with translation.override(translation.get_language()):
-        yield
-
-
 # templates/repairs/ticket_detail.html before its content was drawn in Python, word for word, with
 # its costs (templates/repairs/_partials/ticket_costs.html) written where it included them.
 OLD_PAGE = """{% extends "base.html" %}
