@@ -384,3 +384,31 @@ def test_a_scope_holding_a_bound_of_the_compiled_series_is_counted_by_the_orm(hi
 
 def bucket_starts(points: list[dict]) -> list[dt.datetime]:
     return [dt.datetime.combine(p["bucket"], dt.time(), tzinfo=PARIS) for p in points]
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's two ways of writing the epoch")
+def test_the_sqlite_epoch_is_the_whole_seconds_strftime_gave(history):
+    """The backlog's ages on SQLite: unixepoch() where SQLite has it, strftime('%s') read back as a
+    number before; the same seconds for any declaration, a fraction of a second treated the same way
+    (SQLite rounds to the millisecond, then cuts: 01:59:59.999999 is 02:00:00 for both)."""
+    from django.db.models import FloatField
+    from django.db.models.expressions import RawSQL
+
+    from repairs.reports.sql import Epoch
+
+    moments = [
+        dt.datetime(2026, 3, 29, 1, 59, 59, 999999, tzinfo=dt.UTC),
+        dt.datetime(1999, 12, 31, 23, 0, 0, 500000, tzinfo=PARIS),
+    ]
+    Ticket.objects.filter(pk__in=list(Ticket.objects.values_list("pk", flat=True)[:2])).update(declared_at=moments[0])
+    Ticket.objects.filter(pk=Ticket.objects.order_by("-pk").values_list("pk", flat=True)[0]).update(
+        declared_at=moments[1]
+    )
+    rows = Ticket.objects.annotate(
+        now=Epoch("declared_at"),
+        before=RawSQL("CAST(strftime('%%s', repairs_ticket.declared_at) AS REAL)", [], output_field=FloatField()),
+    ).values_list("declared_at", "now", "before")
+    assert len(rows) > 100
+    for declared_at, now, before in rows:
+        assert now == before, declared_at
+        assert abs(now - declared_at.timestamp()) < 1
