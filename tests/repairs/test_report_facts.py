@@ -7,6 +7,7 @@ import copy
 import datetime as dt
 import random
 import statistics
+from itertools import pairwise
 
 import pytest
 from django.db import connection
@@ -331,3 +332,83 @@ def test_the_total_of_the_same_pass_is_the_total_of_a_pass_of_its_own(history, g
     assert one_pass.rows == two_passes.rows
     assert one_pass.total == two_passes.total
     assert one_pass.total["resolution_median_hours"] is not None
+
+
+SERIES_PERIODS = [
+    (dt.date(2025, 9, 1), dt.date(2026, 8, 31)),
+    (dt.date(2026, 1, 1), dt.date(2026, 3, 31)),
+    (dt.date(2026, 3, 1), dt.date(2026, 3, 31)),
+    (dt.date(2020, 1, 1), dt.date(2027, 12, 31)),
+]
+
+
+@pytest.mark.parametrize(("date_from", "date_to"), SERIES_PERIODS)
+def test_the_series_compiled_once_per_measure_counts_what_a_queryset_per_bucket_counts(history, date_from, date_to):
+    """The series' SQL is compiled once per measure and each bucket's bounds put in its parameters:
+    the same counts as the ORM's union of a queryset per bucket, for a scope with parameters of its
+    own (a place, and a date that is not a bound)."""
+    from django.test.utils import CaptureQueriesContext
+
+    from repairs.reports import series
+
+    params = ReportParams(date_from=date_from, date_to=date_to)
+    since = dt.datetime(2025, 10, 1, tzinfo=PARIS)
+    scopes = [
+        Ticket.objects.all(),
+        Ticket.objects.filter(establishment=history.establishment, first_responded_at__gte=since),
+    ]
+    for scope in scopes:
+        with CaptureQueriesContext(connection) as queries:
+            compiled_once = series.opened_closed_series(scope, params)
+        assert len(queries) == 1 and "COUNT(*) AS tickets" in queries[0]["sql"]
+        ranges = list(pairwise([params.start, *bucket_starts(compiled_once[1][1:]), params.end]))
+        by_the_orm = series._union_by_the_orm(scope, ranges)
+        expected = {(m, b): n for m, b, n in by_the_orm}
+        for b, point in enumerate(compiled_once[1]):
+            assert (point["opened"], point["closed"]) == (expected[0, b], expected[1, b]), (b, point)
+        assert sum(p["opened"] for p in compiled_once[1]) > 0
+
+
+def test_a_scope_holding_a_bound_of_the_compiled_series_is_counted_by_the_orm(history):
+    """A scope whose own parameters include the placeholders' bounds: they cannot be told apart, and
+    the series is the ORM's (a queryset per bucket), with the same counts."""
+    from repairs.reports import series
+
+    params = ReportParams(date_from=dt.date(2025, 9, 1), date_to=dt.date(2026, 8, 31))
+    scope = Ticket.objects.filter(declared_at__gte=series.SENTINELS[0])
+    assert series._range_count(scope, "declared_at") is None
+    name, points = series.opened_closed_series(scope, params)
+    expected = series.opened_closed_series(Ticket.objects.all(), params)
+    assert (name, points) == expected
+
+
+def bucket_starts(points: list[dict]) -> list[dt.datetime]:
+    return [dt.datetime.combine(p["bucket"], dt.time(), tzinfo=PARIS) for p in points]
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's two ways of writing the epoch")
+def test_the_sqlite_epoch_is_the_whole_seconds_strftime_gave(history):
+    """The backlog's ages on SQLite: unixepoch() where SQLite has it, strftime('%s') read back as a
+    number before; the same seconds for any declaration, a fraction of a second treated the same way
+    (SQLite rounds to the millisecond, then cuts: 01:59:59.999999 is 02:00:00 for both)."""
+    from django.db.models import FloatField
+    from django.db.models.expressions import RawSQL
+
+    from repairs.reports.sql import Epoch
+
+    moments = [
+        dt.datetime(2026, 3, 29, 1, 59, 59, 999999, tzinfo=dt.UTC),
+        dt.datetime(1999, 12, 31, 23, 0, 0, 500000, tzinfo=PARIS),
+    ]
+    Ticket.objects.filter(pk__in=list(Ticket.objects.values_list("pk", flat=True)[:2])).update(declared_at=moments[0])
+    Ticket.objects.filter(pk=Ticket.objects.order_by("-pk").values_list("pk", flat=True)[0]).update(
+        declared_at=moments[1]
+    )
+    rows = Ticket.objects.annotate(
+        now=Epoch("declared_at"),
+        before=RawSQL("CAST(strftime('%%s', repairs_ticket.declared_at) AS REAL)", [], output_field=FloatField()),
+    ).values_list("declared_at", "now", "before")
+    assert len(rows) > 100
+    for declared_at, now, before in rows:
+        assert now == before, declared_at
+        assert abs(now - declared_at.timestamp()) < 1

@@ -347,6 +347,38 @@ def test_a_scope_filters_tickets_and_fleet(data):
     assert by_category.total["devices"] is None  # a category has no fleet
 
 
+@pytest.mark.parametrize("group_by", ["establishment", "departement"])
+def test_the_fleet_is_a_plain_count_of_the_devices_in_service(data, group_by):
+    """By establishment the database counts devices per place, image and status and the statuses in
+    service are added up in Python; by département it filters each device. Both are a plain count:
+    retired and lost devices (on an old image too) nowhere, devices without an image never outdated,
+    a place whose devices are all out of service shown with none."""
+    from devices.models import MasterImage
+
+    old = MasterImage.objects.get(version="T-2025")
+    retired_only = EstablishmentFactory(uai="0310099Z", name="Lycée Zeta", departement="31")
+    for place, status, image in [
+        (data.alpha, Device.Status.RETIRED, old),
+        (data.alpha, Device.Status.LOST, old),
+        (data.alpha, Device.Status.SPARE, old),
+        (data.beta, Device.Status.IN_STOCK, None),
+        (retired_only, Device.Status.LOST, old),
+    ]:
+        DeviceFactory(establishment=place, status=status, image=image)
+    report = report_build(params=params(group_by=group_by), now=NOW)
+    devices = list(Device.objects.select_related("establishment", "image"))
+    key = (lambda d: d.establishment.uai) if group_by == "establishment" else (lambda d: d.establishment.departement)
+    for row in report.rows:
+        if row["key"] is None:
+            continue
+        mine = [d for d in devices if d.establishment and key(d) == row["key"] and d.status not in ("retired", "lost")]
+        outdated = [d for d in mine if d.image is not None and not d.image.is_current]
+        assert (row["devices"], row["devices_outdated_image"]) == (len(mine), len(outdated)), row["key"]
+    if group_by == "establishment":
+        assert {r["key"]: r["devices"] for r in report.rows}["0310099Z"] == 0
+        assert {r["key"]: r["devices_outdated_image"] for r in report.rows}["0310001A"] == 3
+
+
 @pytest.mark.parametrize("language", ["fr", "en"])
 def test_the_tables_rows_are_the_markup_of_the_template_loop_they_replace(data, language):
     from django.template import Context, Template
