@@ -27,6 +27,7 @@ from repairs.ticket_costs_html import (
     when,
 )
 from repairs.ticket_words import _
+from repairs.widgets import sla_badge_kind
 
 
 def ticket_content(c: dict, *, csrf_token: str) -> SafeString:
@@ -103,13 +104,14 @@ def sla_badge(ticket) -> str:
     """templates/repairs/_partials/sla_badge.html for `ticket`, as its include writes it."""
     final = ticket.is_final
     badge = ""
-    if ticket.first_response_breached and ticket.resolution_breached:
+    kind = sla_badge_kind(ticket)
+    if kind == "late_both":
         badge = f'<span class="badge breached">{_("Late: first response and resolution")}</span>'
-    elif ticket.resolution_breached:
+    elif kind == "late_resolution":
         badge = f'<span class="badge breached">{_("Late: resolution")}</span>'
-    elif ticket.first_response_breached:
+    elif kind == "late_first":
         badge = f'<span class="badge breached">{_("Late: first response")}</span>'
-    elif ticket.sla_at_risk and not final:
+    elif kind == "at_risk":
         badge = f'<span class="badge at_risk">{_("At risk")}</span>'
     due = ""
     if ticket.resolution_due_at and not final:

@@ -283,19 +283,23 @@ def format_datetime(value, format_string: str) -> str:
     return "".join(str(getattr(formatter, piece)()) if spec else piece for spec, piece in pieces)
 
 
+def sla_badge_kind(ticket) -> str | None:
+    """Which badge sla_badge.html shows: the targets missed ("late_both", "late_resolution",
+    "late_first"), "at_risk" for an open ticket near one, or None. The queue's rows and the ticket
+    page draw it from this one answer."""
+    late = (ticket.first_response_breached, ticket.resolution_breached)
+    if any(late):
+        return {(True, True): "late_both", (False, True): "late_resolution", (True, False): "late_first"}[late]
+    if ticket.sla_at_risk and ticket.state not in FINAL_STATES:
+        return "at_risk"
+    return None
+
+
 def _due(ticket, words: dict) -> str:
     """The due date and a badge saying which target was missed (sla_badge.html, drawn in Python)."""
     final = ticket.state in FINAL_STATES
-    badge = ""
-    late = [ticket.first_response_breached, ticket.resolution_breached]
-    if any(late):
-        text = words[
-            {(True, True): "late_both", (False, True): "late_resolution", (True, False): "late_first"}[tuple(late)]
-        ]
-        badge = f'<span class="badge breached">{text}</span>'
-    elif ticket.sla_at_risk and not final:
-        at_risk = words["at_risk"]
-        badge = f'<span class="badge at_risk">{at_risk}</span>'
+    kind = sla_badge_kind(ticket)
+    badge = f'<span class="badge {"at_risk" if kind == "at_risk" else "breached"}">{words[kind]}</span>' if kind else ""
     due = ticket.resolution_due_at
     if not due or final:
         return badge
