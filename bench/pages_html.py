@@ -38,6 +38,33 @@ URLS = [
 ]
 
 
+CSRF = re.compile(rb'name="csrfmiddlewaretoken" value="[^"]+"')
+
+
+def signed_in(person, language: str):
+    """A test client signed in as `person`, asking for pages in `language`."""
+    from django.conf import settings
+    from django.test import Client
+
+    client = Client()
+    client.force_login(person)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    return client
+
+
+def write_twice(client, url: str, out: Path, name: str, *, blank: tuple[re.Pattern, ...] = ()) -> int:
+    """`url` requested twice (the second from whatever a process keeps), each answer written to
+    `out` with its status first and its CSRF token (and what `blank` matches) blanked. Returns
+    the status."""
+    for attempt in range(2):
+        response = client.get(url)
+        body = CSRF.sub(b"CSRF", response.content)
+        for pattern in blank:
+            body = pattern.sub(b"WHEN", body)
+        (out / f"{name}_{attempt}").write_bytes(f"{response.status_code}\n".encode() + body)
+    return response.status_code
+
+
 def main() -> int:
     database_url, out = sys.argv[1], Path(sys.argv[2])
     out.mkdir(parents=True, exist_ok=True)
@@ -46,8 +73,6 @@ def main() -> int:
 
         django.setup()
         import region_data
-        from django.conf import settings
-        from django.test import Client
 
         logging.getLogger("config.request").setLevel(logging.WARNING)
         region = region_data.find()
@@ -57,16 +82,10 @@ def main() -> int:
             if person is None:
                 continue
             for language in ("fr", "en"):
-                client = Client()
-                client.force_login(person)
-                client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+                client = signed_in(person, language)
                 for url in URLS:
-                    for attempt in range(2):
-                        response = client.get(url)
-                        body = re.sub(rb'name="csrfmiddlewaretoken" value="[^"]+"', b"CSRF", response.content)
-                        name = re.sub(r"[^a-z0-9]+", "_", f"{who}_{language}_{url}_{attempt}")
-                        (out / name).write_bytes(f"{response.status_code}\n".encode() + body)
-                        written += 1
+                    write_twice(client, url, out, re.sub(r"[^a-z0-9]+", "_", f"{who}_{language}_{url}").rstrip("_"))
+                    written += 2
         print(f"{written} pages in {out}")
     return 0
 

@@ -23,9 +23,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import throwaway  # bench/throwaway.py
+from pages_html import signed_in, write_twice  # bench/pages_html.py
 
 warnings.filterwarnings("ignore", message="No directory at", module="whitenoise")
 
+RELATIVE_TIME = re.compile(rb"(il y a|dans) [^<)]+|[^>(]+ (ago|from now)")  # changes with the clock
 PER_KIND = 3  # tickets of each state and of each kind of link
 
 
@@ -76,9 +78,6 @@ def main() -> int:
         import django
 
         django.setup()
-        from django.conf import settings
-        from django.test import Client
-
         logging.getLogger("config.request").setLevel(logging.WARNING)
         logging.getLogger("django.request").setLevel(logging.ERROR)
         tickets = chosen_tickets()
@@ -86,20 +85,12 @@ def main() -> int:
         written = seen = 0
         for person in people:
             for language in ("fr", "en"):
-                client = Client()
-                client.force_login(person)
-                client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+                client = signed_in(person, language)
                 for ticket in tickets:
-                    for attempt in range(2):
-                        response = client.get(f"/tickets/{ticket.reference}/")
-                        body = re.sub(rb'name="csrfmiddlewaretoken" value="[^"]+"', b"CSRF", response.content)
-                        body = re.sub(rb"(il y a|dans) [^<)]+|[^>(]+ (ago|from now)", b"WHEN", body)
-                        name = f"{person.username}_{language}_{ticket.reference}_{attempt}"
-                        (out / re.sub(r"[^A-Za-z0-9_-]+", "_", name)).write_bytes(
-                            f"{response.status_code}\n".encode() + body
-                        )
-                        written += 1
-                        seen += response.status_code == 200
+                    name = re.sub(r"[^A-Za-z0-9_-]+", "_", f"{person.username}_{language}_{ticket.reference}")
+                    status = write_twice(client, f"/tickets/{ticket.reference}/", out, name, blank=(RELATIVE_TIME,))
+                    written += 2
+                    seen += 2 * (status == 200)
         print(
             f"{written} pages ({seen} shown, the rest 404) of {len(tickets)} tickets for {len(people)} people in {out}"
         )
