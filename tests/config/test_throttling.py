@@ -7,6 +7,7 @@ import re
 
 import pytest
 from axes.models import AccessAttempt
+from django.contrib.auth import get_user_model
 from django.core import mail
 from django.core.cache import cache
 from django.utils import timezone
@@ -14,7 +15,8 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from config.throttling import UserThrottle
-from tests.devices.factories import make_person
+from devices.importing import students_import
+from tests.devices.factories import EstablishmentFactory, make_person
 
 pytestmark = pytest.mark.django_db
 LOCKED_FR = "Trop d’échecs"
@@ -144,6 +146,36 @@ def test_password_reset_by_email_sets_a_new_password(client, settings):
     assert done.status_code == 302
     settings.AXES_ENABLED = False  # the test client's login() passes no request
     assert client.login(username="referente", password="Ordi-2026-neuf")
+
+
+def test_a_student_from_the_roster_import_chooses_a_first_password_by_reset(client, settings, tmp_path):
+    # The import makes accounts without a password; the reset is how a student gets in.
+    EstablishmentFactory(uai="0310024H")
+    roster = tmp_path / "eleves.csv"
+    roster.write_text(
+        "student_id,last_name,first_name,class,establishment_uai,email\n"
+        "E00042,Martin,Camille,2NDE1,0310024H,camille.martin@example.org\n"
+    )
+    students_import(path=roster)
+    student = get_user_model().objects.get(email="camille.martin@example.org")
+    assert not student.has_usable_password()
+    assert client.post("/password-reset/", {"email": "Camille.Martin@example.org"}).status_code == 302
+    assert [m.to for m in mail.outbox] == [["camille.martin@example.org"]]
+    link = re.search(r"(/password-reset/\S+/)", mail.outbox[0].body)[1]
+    form = client.get(link, follow=True)
+    assert "Choisissez un nouveau mot de passe" in form.content.decode()
+    client.post(form.redirect_chain[-1][0], {"new_password1": "Ordi-2026-neuf", "new_password2": "Ordi-2026-neuf"})
+    settings.AXES_ENABLED = False  # the test client's login() passes no request
+    assert client.login(username=student.username, password="Ordi-2026-neuf")
+
+
+def test_a_closed_account_gets_no_reset_even_without_a_password(client):
+    person = make_person("student", username="parti", email="parti@example.org")
+    person.set_unusable_password()
+    person.is_active = False
+    person.save()
+    assert client.post("/password-reset/", {"email": "parti@example.org"}).status_code == 302
+    assert mail.outbox == []
 
 
 def test_password_reset_sends_nothing_for_an_unknown_address_or_a_refused_demo_account(client, settings):
