@@ -54,9 +54,20 @@ def test_production_passes_the_deployment_checks_without_warnings():
         "WARNING",
         DJANGO_SECRET_KEY=GOOD_KEY,
         DJANGO_ALLOWED_HOSTS="sav.example.org",
+        CACHE_URL="redis://127.0.0.1:6379/1",
     )
     assert result.returncode == 0, result.stderr + result.stdout
     assert "no issues" in result.stdout
+
+
+def test_the_deployment_checks_warn_of_rate_limits_counted_per_process(settings):
+    from django.core.checks import run_checks
+
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    warned = [m for m in run_checks(include_deployment_checks=True) if m.id == "config.W001"]
+    assert warned and "CACHE_URL" in warned[0].hint
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://x"}}
+    assert not [m for m in run_checks(include_deployment_checks=True) if m.id == "config.W001"]
 
 
 def test_demo_accounts_cannot_log_in_where_demo_data_is_not_allowed(db, settings, client):
