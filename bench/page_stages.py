@@ -55,7 +55,7 @@ STAGES = [
     ("repairs.report_views", "report_context", "report: page's context"),
     ("repairs.reports.formats", "table_body", "  table rows"),
     ("django.template.loader", "render_to_string", "template"),
-    ("repairs.widgets", "ticket_rows", "  ticket table"),
+    ("repairs.ticket_table", "ticket_rows", "  ticket table"),
     ("django.forms.boundfield", "BoundField.as_widget", "  filter widgets"),
     ("django.db.models.sql.compiler", "SQLCompiler.as_sql", "SQL compilation (all queries)"),
     ("django.db.backends.utils", "CursorWrapper._execute", "SQL execution (all queries)"),

@@ -14,8 +14,7 @@ from django.contrib.humanize.templatetags.humanize import naturaltime
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
-from repairs.ticket_costs_html import (
-    IMAGE_TYPES,
+from repairs.html_parts import (
     csrf_input,
     display,
     esc,
@@ -23,11 +22,13 @@ from repairs.ticket_costs_html import (
     form_input,
     lines_of,
     person,
-    ticket_costs,
+    sla_badge_kind,
     when,
 )
+from repairs.ticket_costs_html import ticket_costs
 from repairs.ticket_words import _
-from repairs.widgets import sla_badge_kind
+
+IMAGE_TYPES = ("image/jpeg", "image/png", "image/webp")
 
 
 def ticket_content(c: dict, *, csrf_token: str) -> SafeString:

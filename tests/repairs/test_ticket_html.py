@@ -453,7 +453,7 @@ def test_a_form_field_drawn_once_is_drawn_again_for_another_value_language_or_ti
     from django.utils.html import escape
 
     from repairs.forms import CommentForm, TicketDueDateForm
-    from repairs.ticket_costs_html import form_field, form_input
+    from repairs.html_parts import form_field, form_input
 
     def fresh_drawing(form, name):
         field = form[name]
