@@ -415,8 +415,8 @@ def test_every_word_of_the_page_is_named_for_makemessages():
 
     literal = re.compile(r"""_\(\s*((?:"(?:[^"\\]|\\.)*"\s*)+|(?:'(?:[^'\\]|\\.)*'\s*)+)\)""")
     written = set()
-    for name in ("ticket_html.py", "ticket_costs_html.py"):
-        source = (Path(repairs.__file__).parent / name).read_text()
+    for path in Path(repairs.__file__).parent.glob("ticket_*html.py"):
+        source = path.read_text()
         written |= {ast.literal_eval(f"({match.group(1)})") for match in literal.finditer(source)}
     assert len(written) > 80
     assert written == set(MESSAGES)
