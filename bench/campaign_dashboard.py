@@ -65,7 +65,7 @@ def build_campaign(fleet: dict, rng: random.Random) -> tuple[int, int]:
     from django.utils import timezone
 
     from devices.models import Assignment, Device, DistributionCampaign, Establishment
-    from distribution.selectors import school_year_label, school_year_of
+    from distribution.dates import school_year_label, school_year_of
 
     now = timezone.now()
     today = timezone.localdate()

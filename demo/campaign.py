@@ -42,7 +42,8 @@ from devices.models import (
     Role,
     WarrantyCoverage,
 )
-from distribution.selectors import DEADLINE_DAYS, TARGET_PCT, add_working_days, is_working_day, school_year_of
+from distribution.dates import add_working_days, is_working_day, school_year_of
+from distribution.progress import DEADLINE_DAYS, TARGET_PCT
 
 CAMPAIGN_WEEKS = 4
 DAYS_AGO_OUTSIDE_SEPTEMBER = 8  # working days

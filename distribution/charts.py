@@ -9,7 +9,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
-from distribution.selectors import DEADLINE_DAYS, TARGET_PCT, ProgressRow
+from distribution.progress import DEADLINE_DAYS, TARGET_PCT, ProgressRow
 from repairs.reports.charts import BAD, BRAND, FONT, GRID, INK, MUTED, WARN
 from repairs.reports.numbers import number_text
 

@@ -13,7 +13,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from distribution.charts import progress_curve
-from distribution.selectors import DEADLINE_DAYS, RATE_WINDOW_TEXT, TARGET_PCT, CampaignProgress, ProgressRow
+from distribution.progress import DEADLINE_DAYS, RATE_WINDOW_TEXT, TARGET_PCT, CampaignProgress, ProgressRow
 from repairs.pdf import html_to_pdf
 from repairs.reports.formats import csv_safe
 from repairs.reports.numbers import number_text

@@ -9,7 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from devices.models import Academie, Departement
-from distribution.selectors import GROUP_BY_CHOICES, school_year_of
+from distribution.dates import school_year_of
+from distribution.progress import GROUP_BY_CHOICES
 
 
 @dataclass(frozen=True)

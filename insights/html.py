@@ -1,4 +1,4 @@
-"""The manager's tables of pools and moves, drawn in Python (as repairs/widgets.py draws the
+"""The manager's tables of pools and moves, drawn in Python (as repairs/ticket_table.py draws the
 ticket lists).
 
 The region's page draws up to three tables of 371 rows and a table of moves: through the template,
@@ -9,7 +9,6 @@ produced changes.
 
 from __future__ import annotations
 
-import html
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.template.defaultfilters import floatformat
@@ -17,6 +16,8 @@ from django.utils import formats
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
+from repairs.html_parts import escape
 
 COLUMNS = (  # (heading, class of its cells)
     (gettext_lazy("Establishment"), ""),
@@ -33,10 +34,6 @@ COLUMNS = (  # (heading, class of its cells)
 TENTH = Decimal("0.1")
 
 
-def _escape(value) -> str:
-    return html.escape(str(value))
-
-
 def _tenths(value: float, separator: str) -> str:
     """What `floatformat:1` prints, for the usual case without its per-call formatting machinery
     (a few hundred cells a page): rounded half up from the shortest decimal form, the language's
@@ -47,20 +44,20 @@ def _tenths(value: float, separator: str) -> str:
 
 
 def pool_table(pools, *, testid: str) -> SafeString:
-    labels = [_escape(label) for label, _kind in COLUMNS]
+    labels = [escape(label) for label, _kind in COLUMNS]
     head = "".join(
         f'<th scope="col" class="num">{label}</th>' if kind else f'<th scope="col">{label}</th>'
         for label, (_l, kind) in zip(labels, COLUMNS, strict=True)
     )
-    depot = _escape(_("Depot"))
+    depot = escape(_("Depot"))
     separator = formats.get_format("DECIMAL_SEPARATOR")
     rows = []
     for pool in pools:
-        place = depot if pool.is_depot else f'{_escape(pool.name)} <span class="muted">{_escape(pool.uai)}</span>'
+        place = depot if pool.is_depot else f'{escape(pool.name)} <span class="muted">{escape(pool.uai)}</span>'
         gap = f"+{pool.gap}" if pool.gap > 0 else str(pool.gap)
         values = (
             place,
-            _escape(pool.zone),
+            escape(pool.zone),
             _tenths(pool.weekly_rate, separator),
             _tenths(pool.load, separator),
             pool.pool,
@@ -74,24 +71,24 @@ def pool_table(pools, *, testid: str) -> SafeString:
         )
         rows.append(f"<tr>{cells}</tr>")
     if not rows:
-        none = _escape(_("None."))  # outside the f-string, where xgettext finds it
+        none = escape(_("None."))  # outside the f-string, where xgettext finds it
         rows.append(f'<tr><td colspan="8">{none}</td></tr>')
     body = "\n".join(rows)
     return mark_safe(  # noqa: S308 - every value escaped on its way in
-        f'<table class="responsive-table" data-testid="{_escape(testid)}">\n'
+        f'<table class="responsive-table" data-testid="{escape(testid)}">\n'
         f"  <thead><tr>{head}</tr></thead>\n  <tbody>\n{body}\n  </tbody>\n</table>"
     )
 
 
 def moves_table(moves) -> SafeString:
-    labels = [_escape(label) for label in (_("From"), _("To"), _("Zone"), _("Spares"))]
+    labels = [escape(label) for label in (_("From"), _("To"), _("Zone"), _("Spares"))]
     head = "".join(f'<th scope="col">{label}</th>' for label in labels[:3])
     head += f'<th scope="col" class="num">{labels[3]}</th>'
-    depot, none = _escape(_("Depot")), _escape(_("No move needed."))  # outside the f-strings, for xgettext
+    depot, none = escape(_("Depot")), escape(_("No move needed."))  # outside the f-strings, for xgettext
     rows = [
-        f'<tr><td data-label="{labels[0]}">{_escape(move.source) if move.source else depot}</td>'
-        f'<td data-label="{labels[1]}">{_escape(move.target)}</td>'
-        f'<td data-label="{labels[2]}">{_escape(move.zone)}</td>'
+        f'<tr><td data-label="{labels[0]}">{escape(move.source) if move.source else depot}</td>'
+        f'<td data-label="{labels[1]}">{escape(move.target)}</td>'
+        f'<td data-label="{labels[2]}">{escape(move.zone)}</td>'
         f'<td class="num" data-label="{labels[3]}">{move.count}</td></tr>'
         for move in moves
     ] or [f'<tr><td colspan="4">{none}</td></tr>']

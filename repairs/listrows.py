@@ -2,7 +2,7 @@
 
 A table of 50 tickets built five model instances per row (the ticket with its device, model,
 establishment and assignee, each through Django's deferred-field machinery): about a quarter of
-the queue page's CPU, more than its query. The tables (repairs/widgets.py) and the cursors
+the queue page's CPU, more than its query. The tables (repairs/ticket_table.py) and the cursors
 (repairs/keyset.py) read a dozen attributes; a `Row` has exactly those, under the same names, read
 from the same query with the same conversions (values_list applies the fields' converters).
 """
@@ -68,7 +68,7 @@ class Row:
     )  # fmt: skip
 
     def __init__(self, values: tuple):
-        self.values = values  # all that the row's drawing depends on (repairs/widgets.py keeps it drawn)
+        self.values = values  # all that the row's drawing depends on (repairs/ticket_table.py keeps it drawn)
         (
             self.pk, self.reference, self.state, self.category, self.priority, self.declared_at,
             self.resolution_due_at, self.due_key, self.first_response_breached, self.resolution_breached,

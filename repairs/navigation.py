@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from devices import permissions as fleet
 from devices.models import Role
-from repairs.widgets import Drawings
+from repairs.html_parts import Drawings
 
 # (url name, label, roles); None means every signed-in person.
 MENU = [

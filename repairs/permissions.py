@@ -82,7 +82,7 @@ def in_scope(*, user, ticket) -> bool:
 
 def can_view(*, user, ticket) -> bool:
     if fleet.role_of(user) == Role.STUDENT:
-        # `device_holder_id`: the laptop's holder, read with the ticket (selectors.ticket_for_page).
+        # `device_holder_id`: the laptop's holder, read with the ticket (ticket_selectors.ticket_for_page).
         holder_id = getattr(ticket, "device_holder_id", None)
         return ticket.reporter_id == user.pk or holds(user=user, device_id=ticket.device_id, holder_id=holder_id)
     return in_scope(user=user, ticket=ticket)

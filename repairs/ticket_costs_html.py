@@ -1,117 +1,11 @@
-"""The ticket page's costs and quotes (templates/repairs/_partials/ticket_costs.html as it was),
-and what repairs/ticket_html.py and this module write the way a template writes it."""
+"""The ticket page's costs and quotes (templates/repairs/_partials/ticket_costs.html as it was)."""
 
 from __future__ import annotations
 
-import datetime as dt
-import functools
-
-from django.template.defaultfilters import date as date_filter
-from django.template.defaultfilters import linebreaksbr
-from django.utils.formats import get_format
-from django.utils.html import conditional_escape
-from django.utils.timezone import get_current_timezone_name, template_localtime
-from django.utils.translation import get_language
-
+from repairs.html_parts import display, esc, form_field, form_input, when
 from repairs.pricing import euros
 from repairs.templatetags.repairs_tags import minutes
 from repairs.ticket_words import _
-from repairs.widgets import Drawings, format_datetime
-
-IMAGE_TYPES = ("image/jpeg", "image/png", "image/webp")
-KEPT_INITIALS = (type(None), int, str, dt.date, dt.datetime)
-
-
-def esc(value) -> str:
-    """What a template writes for `{{ value }}`: text escaped, safe strings as they are."""
-    return str(conditional_escape(value))
-
-
-# The named formats a page writes its moments in; "c" is Django's ISO form.
-NAMED_FORMATS = frozenset({"DATETIME_FORMAT", "SHORT_DATETIME_FORMAT"})
-
-
-@functools.lru_cache(maxsize=64)
-def _format(name: str, language: str | None) -> str:
-    return get_format(name, language)
-
-
-def when(value, format_string: str) -> str:
-    """`{{ value|date:format_string }}`, escaped (the filter wants the local time). A moment is
-    written as the filter writes it, without its lookup of the format and its split of it on
-    every call (a page has some twenty)."""
-    local = template_localtime(value)
-    if isinstance(local, dt.datetime):
-        if format_string == "c":
-            return esc(local.isoformat())
-        if format_string in NAMED_FORMATS:
-            return esc(format_datetime(local, _format(format_string, get_language())))
-    return esc(date_filter(local, format_string))
-
-
-@functools.lru_cache(maxsize=64)
-def _labels(model, name: str, language: str | None) -> dict:
-    return {value: str(label) for value, label in model._meta.get_field(name).flatchoices}
-
-
-def display(instance, name: str) -> str:
-    """`{{ instance.get_<name>_display }}`, the labels of the field's choices read once per process
-    and language."""
-    value = getattr(instance, name)
-    return esc(_labels(instance._meta.concrete_model, name, get_language()).get(value, value))
-
-
-def lines_of(value) -> str:
-    """`{{ value|linebreaksbr }}`."""
-    return str(linebreaksbr(value, autoescape=True))
-
-
-def person(user) -> str:
-    """`{{ user.get_full_name|default:user.username }}`."""
-    return esc(user.get_full_name() or user.username)
-
-
-def csrf_input(token: str) -> str:
-    """`{% csrf_token %}`."""
-    return f'<input type="hidden" name="csrfmiddlewaretoken" value="{esc(token)}">'
-
-
-def form_field(form, name: str) -> str:
-    """`<label for="{{ form.x.id_for_label }}">{{ form.x.label }}</label>{{ form.x }}`."""
-    return _drawn(form, name, lambda: _label_and_input(form, name))
-
-
-def form_input(form, name: str) -> str:
-    """`{{ form.x }}`."""
-    return _drawn(form, name, lambda: str(form[name]), labelled=False)
-
-
-def _label_and_input(form, name: str) -> str:
-    field = form[name]
-    return f'<label for="{esc(field.id_for_label)}">{esc(field.label)}</label>{field}'
-
-
-# An unbound form's field is drawn the same for the same form, field, initial value and language:
-# the page's forms (a comment, a file, the version and dates of its actions) drawn once per key.
-_FIELDS = Drawings(2048)
-
-
-def _drawn(form, name: str, draw, *, labelled: bool = True) -> str:
-    initial = form.initial.get(name, form.fields[name].initial)
-    if form.is_bound or form.prefix or callable(initial) or not isinstance(initial, KEPT_INITIALS):
-        return draw()
-    # A moment is shown in the current time zone, a date in the language's format.
-    key = (
-        type(form),
-        name,
-        labelled,
-        form.auto_id,
-        type(initial),
-        initial,
-        get_language(),
-        get_current_timezone_name(),
-    )
-    return _FIELDS.get(key, draw)
 
 
 def _money(value) -> str:

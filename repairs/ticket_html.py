@@ -6,6 +6,10 @@ same markup is written with f-strings, the page's words translated once per proc
 its addresses reversed once per ticket. tests/repairs/test_ticket_html.py renders the template it
 replaces (kept there word for word) with the same context and compares the bytes, for every role,
 in both languages; bench/ticket_pages_html.py compares whole pages of two checkouts.
+
+This module writes the page's top (the fault and what you can do) and puts the cards together:
+the laptop and the repair (ticket_repair_html.py), the costs and quotes (ticket_costs_html.py),
+the status link, history and files (ticket_record_html.py), with the helpers of html_parts.py.
 """
 
 from __future__ import annotations
@@ -14,8 +18,7 @@ from django.contrib.humanize.templatetags.humanize import naturaltime
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
-from repairs.ticket_costs_html import (
-    IMAGE_TYPES,
+from repairs.html_parts import (
     csrf_input,
     display,
     esc,
@@ -23,11 +26,13 @@ from repairs.ticket_costs_html import (
     form_input,
     lines_of,
     person,
-    ticket_costs,
+    sla_badge_kind,
     when,
 )
+from repairs.ticket_costs_html import ticket_costs
+from repairs.ticket_record_html import files_section, history_section, status_link_section
+from repairs.ticket_repair_html import laptop_section, repair_section
 from repairs.ticket_words import _
-from repairs.widgets import sla_badge_kind
 
 
 def ticket_content(c: dict, *, csrf_token: str) -> SafeString:
@@ -49,14 +54,14 @@ def ticket_content(c: dict, *, csrf_token: str) -> SafeString:
         out.append(_actions(c, ticket, base, csrf))
     out.append('\n</div>\n\n<div class="grid">\n  ')
     if c["internal"]:
-        out.append(_laptop(c, ticket))
-    out.append(_repair(c, ticket))
+        out.append(laptop_section(c, ticket))
+    out.append(repair_section(c, ticket))
     out.append("\n\n")
     if c["costs_shown"]:
         out.append(ticket_costs(c, ticket, base, csrf))
-    out.append(_status_link(c, ticket, base, csrf))
-    out.append(_history(c["timeline"]))
-    out.append(_files(c, ticket, base, csrf))
+    out.append(status_link_section(c, ticket, base, csrf))
+    out.append(history_section(c["timeline"]))
+    out.append(files_section(c, ticket, base, csrf))
     return mark_safe("".join(out))  # noqa: S308 - every value escaped above
 
 
@@ -196,209 +201,4 @@ def _actions(c: dict, ticket, base: str, csrf: str) -> str:
             "        </form>\n      </details>\n    "
         )
     out.append("\n  </section>\n  ")
-    return "".join(out)
-
-
-def _laptop(c: dict, ticket) -> str:
-    device = ticket.device
-    image = c["image"]
-    current = image["current"]
-    out = [
-        '\n  <section class="card" aria-labelledby="laptop-title" data-testid="laptop">\n'
-        f'    <h2 id="laptop-title">{_("The laptop")}</h2>\n'
-        '    <dl class="facts">\n'
-        f"      <dt>{_('Serial number')}</dt><dd>{esc(device.serial_number)}</dd>\n"
-        f"      <dt>{_('Status')}</dt><dd>{display(device, 'status')}</dd>\n"
-        f'      <dt>{_("Master image")}</dt><dd data-testid="image">'
-    ]
-    of_current = ""
-    if current:
-        of_current = " (" + _("current: %(version)s") % {"version": esc(current.version)} + ")"
-    if image["image"]:
-        out.append(f"{esc(image['image'].name)} {esc(image['image'].version)} —\n        ")
-        if image["is_current"]:
-            out.append(f'<span class="badge ok">{_("current")}</span>')
-        else:
-            out.append(f'<span class="badge at_risk">{_("outdated")}</span>{of_current}')
-        out.append("\n        ")
-    else:
-        out.append(f"{_('none recorded')}{of_current}")
-    out.append(f'</dd>\n    </dl>\n    <h3>{_("Warranties")}</h3>\n    <ul data-testid="warranties">\n      ')
-    for row in c["warranties"]:
-        coverage = row["coverage"]
-        span = _("from %(start)s to %(end)s") % {
-            "start": when(coverage.starts_on, "SHORT_DATE_FORMAT"),
-            "end": when(coverage.ends_on, "SHORT_DATE_FORMAT"),
-        }
-        out.append(f"\n      <li>{display(coverage, 'kind')} — {esc(coverage.provider)}")
-        if coverage.contract_ref:
-            out.append(f" ({esc(coverage.contract_ref)})")
-        out.append(f",\n        {span}\n        ")
-        if row["active_then"]:
-            out.append(f'<span class="badge ok">{_("active at declaration")}</span>')
-        else:
-            out.append(f'<span class="badge">{_("not active at declaration")}</span>')
-        out.append("\n        ")
-        if coverage.claims_cap:
-            used = _("%(used)s of %(cap)s claims used") % {
-                "used": esc(coverage.claims_used),
-                "cap": esc(coverage.claims_cap),
-            }
-            out.append(f" — {used}")
-        out.append("\n        ")
-        if row["used"]:
-            out.append(f" <strong>{_('(covers this repair)')}</strong>")
-        out.append("\n      </li>\n      ")
-    if not c["warranties"]:
-        out.append(f"<li>{_('No warranty recorded.')}</li>")
-    out.append("\n    </ul>\n  </section>\n  ")
-    return "".join(out)
-
-
-def _repair(c: dict, ticket) -> str:
-    internal, reimages = c["internal"], c["reimages"]
-    out = [
-        '\n\n  <section class="card" aria-labelledby="repair-title" data-testid="repair">\n'
-        f'    <h2 id="repair-title">{_("The repair")}</h2>\n'
-        '    <dl class="facts">\n      '
-    ]
-    if internal and ticket.rma_number:
-        out.append(f"<dt>{_('Manufacturer RMA number')}</dt><dd>{esc(ticket.rma_number)}</dd>")
-    out.append("\n      ")
-    if internal and ticket.parts:
-        parts = "".join(f"<li>{esc(part)}</li>" for part in ticket.parts)
-        out.append(f"<dt>{_('Parts ordered')}</dt><dd><ul>{parts}</ul></dd>")
-    out.append("\n      ")
-    for image in reimages:
-        origin = esc(image.get("from") or "—")
-        out.append(f"<dt>{_('Re-imaged')}</dt><dd>{origin} → {esc(image.get('to', ''))}")
-        if image.get("device", "") != ticket.device.serial_number:
-            out.append(f" ({esc(image.get('device', ''))})")
-        out.append("</dd>")
-    out.append("\n      ")
-    if ticket.replacement:
-        replacement = ticket.replacement
-        out.append(
-            f"<dt>{_('Replacement')}</dt><dd>{esc(replacement.asset_tag)} ({esc(replacement.serial_number)})</dd>"
-        )
-    out.append("\n      ")
-    if ticket.returned_unrepaired:
-        out.append(f"<dt>{_('Outcome')}</dt><dd>{_('Handed back unrepaired: the quote was refused')}</dd>")
-    out.append("\n      ")
-    if ticket.tracking_number:
-        out.append(f"<dt>{_('Shipment')}</dt><dd>{esc(ticket.carrier)} {esc(ticket.tracking_number)}</dd>")
-    out.append("\n      ")
-    if ticket.loaner:
-        out.append(f'<dt>{_("Loaner")}</dt><dd data-testid="loaner">{esc(ticket.loaner.asset_tag)}')
-        if ticket.loaner_out:
-            out.append(f" — {_('lent')}")
-            if ticket.loaner_due_on:
-                due = _("due back on %(date)s") % {"date": when(ticket.loaner_due_on, "SHORT_DATE_FORMAT")}
-                out.append(f", {due}")
-                if c["loaner_overdue"]:
-                    out.append(f' <span class="badge breached">{_("overdue")}</span>')
-        else:
-            out.append(f" — {_('returned')}")
-        out.append("</dd>")
-    out.append("\n    </dl>\n    ")
-    nothing = not (
-        ticket.rma_number
-        or ticket.parts
-        or reimages
-        or ticket.replacement
-        or ticket.loaner
-        or ticket.tracking_number
-        or ticket.returned_unrepaired
-    )
-    if nothing:
-        out.append(f'<p class="muted">{_("Nothing recorded yet.")}</p>')
-    out.append("\n  </section>\n</div>")
-    return "".join(out)
-
-
-def _status_link(c: dict, ticket, base: str, csrf: str) -> str:
-    notice = _(
-        "Whoever holds this link (a parent, a student without their laptop) follows the repair: state, next "
-        "step, dates, and the quote if the family pays. No name is shown."
-    )
-    out = [
-        '\n\n<section class="card" aria-labelledby="status-link-title">\n'
-        f'  <h2 id="status-link-title">{_("Status link without an account")}</h2>\n'
-        f'  <p class="help">{notice}</p>\n'
-        f'  <label for="status-url">{_("Status link")}</label>\n'
-        f'  <input type="text" id="status-url" readonly value="{esc(c["status_url"])}">\n'
-        f'  <p><a class="button secondary" href="{base}receipt.pdf">{_("Print the receipt (PDF)")}</a></p>\n  '
-    ]
-    if c["may_renew_status_link"]:
-        out.append(
-            f'\n  <form method="post" action="{base}status-link/">{csrf}'
-            f'<input type="hidden" name="version" value="{esc(ticket.version)}">\n'
-            f'    <button type="submit" class="secondary">{_("Replace the link (the current one stops working)")}'
-            "</button></form>\n  "
-        )
-    out.append("\n</section>")
-    return "".join(out)
-
-
-def _history(timeline) -> str:
-    out = [
-        '\n\n<section class="card" aria-labelledby="history-title">\n'
-        f'  <h2 id="history-title">{_("History")}</h2>\n'
-        '  <ol class="timeline" data-testid="timeline">\n    '
-    ]
-    for line in timeline:
-        entry = line.entry
-        at = entry.at
-        out.append(
-            f'\n    <li>\n      <div class="when"><time datetime="{when(at, "c")}" '
-            f'title="{when(at, "DATETIME_FORMAT")}">{esc(naturaltime(at))}</time> · '
-            f"{when(at, 'SHORT_DATETIME_FORMAT')} · {esc(line.who)}</div>\n"
-            f"      <div><strong>{esc(line.title)}</strong>"
-        )
-        if line.details:
-            details = "".join(f"<li>{esc(detail)}</li>" for detail in line.details)
-            out.append(f'<ul class="details">{details}</ul>')
-        out.append("</div>\n      ")
-        if entry.note and entry.kind != "declared":
-            out.append(f"<p>{lines_of(entry.note)}</p>")
-        out.append("\n    </li>\n    ")
-    out.append("\n  </ol>\n</section>")
-    return "".join(out)
-
-
-def _files(c: dict, ticket, base: str, csrf: str) -> str:
-    out = [
-        '\n\n<section class="card" aria-labelledby="files-title">\n'
-        f'  <h2 id="files-title">{_("Photos and documents")}</h2>\n'
-        '  <ul class="thumbs">\n    '
-    ]
-    attachments = c["attachments"]
-    for attachment in attachments:
-        url = f"{base}attachments/{attachment.pk}/"
-        name = esc(attachment.original_name)
-        out.append(f'\n    <li><a href="{url}">\n      ')
-        if attachment.content_type in IMAGE_TYPES:
-            out.append(f'\n        <img src="{url}?inline=1" alt="{name}" loading="lazy">\n      ')
-        else:
-            out.append(name)
-        out.append("</a></li>\n    ")
-    if not attachments:
-        out.append(f'<li class="muted">{_("No file.")}</li>')
-    out.append("\n  </ul>\n  ")
-    form = c["attach_form"]
-    if form:
-        out.append(
-            f'\n  <form method="post" enctype="multipart/form-data" action="{base}attachments/">{csrf}\n'
-            f"    {form_field(form, 'file')}\n"
-            f'    <button type="submit" class="secondary">{_("Send the file")}</button>\n  </form>\n  '
-        )
-    out.append("\n</section>\n\n")
-    form = c["comment_form"]
-    if form:
-        out.append(
-            f'\n<section class="card">\n  <form method="post" action="{base}comments/">{csrf}\n'
-            f"    {form_field(form, 'text')}\n"
-            f'    <button type="submit">{_("Send the comment")}</button>\n  </form>\n</section>\n'
-        )
-    out.append("\n")
     return "".join(out)

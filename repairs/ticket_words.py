@@ -1,5 +1,5 @@
-"""The words of the ticket page drawn in Python (repairs/ticket_html.py, repairs/ticket_costs_html.py),
-translated once per process and language.
+"""The words of the ticket page drawn in Python (repairs/ticket_html.py and the modules of its
+cards, repairs/ticket_*html.py), translated once per process and language.
 
 Those modules write `_("…")` inside f-strings, where makemessages does not look: MESSAGES names
 each of them for it (tests/repairs/test_ticket_html.py checks that the two lists are the same).

@@ -1,8 +1,10 @@
-"""The house's rules that no single feature test sees: imports run one way without cycles, and
-every write to the fleet's tables goes through `devices.services`."""
+"""The house's rules that no single feature test sees: imports run one way without cycles, every
+write to the fleet's tables goes through `devices.services`, and no product module outgrows ~400
+lines."""
 
 import ast
 import datetime as dt
+import os
 import re
 import traceback
 from pathlib import Path
@@ -67,6 +69,34 @@ def test_no_import_cycle_among_the_product_modules():
         if node not in state:
             visit(node, [node])
     assert cycles == []
+
+
+MAX_MODULE_LINES = 400
+
+
+def python_files_outside_tests() -> list[Path]:
+    """Every .py of the checkout but the virtualenv's, the tests', the benchmarks' and the
+    migrations' (generated, and never edited once applied)."""
+    found = []
+    for folder, subfolders, files in os.walk(ROOT):
+        here = Path(folder)
+        subfolders[:] = [
+            name
+            for name in subfolders
+            if name not in (".venv", ".git", "migrations") and not (here == ROOT and name in ("tests", "bench"))
+        ]
+        found += [here / name for name in files if name.endswith(".py")]
+    return found
+
+
+def test_no_product_module_is_longer_than_the_house_allows():
+    """Past ~400 lines a module holds more than one responsibility: split it by what it does."""
+    lengths = {path: len(path.read_text(encoding="utf-8").splitlines()) for path in python_files_outside_tests()}
+    assert len(lengths) > 100  # the walk found the product
+    offenders = sorted(
+        f"{path.relative_to(ROOT)} ({count} lines)" for path, count in lengths.items() if count > MAX_MODULE_LINES
+    )
+    assert not offenders, f"over {MAX_MODULE_LINES} lines: " + ", ".join(offenders)
 
 
 def test_the_fleet_and_the_outbox_import_nothing_of_tickets():

@@ -13,7 +13,8 @@ from rest_framework.views import APIView
 from devices.models import Academie, Departement
 from distribution.exports import progress_json
 from distribution.params import ProgressForm
-from distribution.selectors import GROUP_BY_KEYS, campaign_progress_shared, progress_readable
+from distribution.progress import GROUP_BY_KEYS
+from distribution.selectors import campaign_progress_shared, progress_readable
 
 
 class ProgressView(APIView):

@@ -17,9 +17,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from devices import permissions as fleet
+from distribution.dates import school_year_of
 from distribution.exports import progress_context, progress_csv, progress_filename, progress_pdf
 from distribution.params import ProgressForm, ProgressParams
-from distribution.selectors import CampaignProgress, campaign_progress_shared, progress_readable, school_year_of
+from distribution.progress import CampaignProgress
+from distribution.selectors import campaign_progress_shared, progress_readable
 
 POLL_SECONDS = 3  # with figures shared for 2 s, a hand-over shows within 5 s
 

@@ -1,5 +1,5 @@
 """What the reports count about each ticket beyond its own columns, stored with it so that a
-report is one pass of aggregates over columns (repairs/reports/generator.py).
+report is one pass of aggregates over columns (repairs/reports/queries.py).
 
 Repeat failures: another ticket, not cancelled, declared on the same laptop in the 30 (90) days
 before this one. They depend on the laptop's other tickets, which the report used to look up

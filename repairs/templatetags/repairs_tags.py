@@ -3,7 +3,9 @@ from django.template.loader import render_to_string
 from django.urls import get_script_prefix, get_urlconf
 from django.utils.translation import get_language
 
+from repairs import ticket_table as tables
 from repairs import widgets
+from repairs.html_parts import Drawings
 from repairs.pricing import euros as format_euros
 from repairs.states import State
 
@@ -12,15 +14,15 @@ register = template.Library()
 
 @register.simple_tag
 def ticket_table(tickets, selectable=False):
-    """`{% ticket_table tickets selectable=… %}`: the table of tickets, drawn in Python (repairs/widgets.py)."""
-    return widgets.ticket_rows(tickets, selectable=bool(selectable))
+    """`{% ticket_table tickets selectable=… %}`: the table of tickets, drawn in Python (repairs/ticket_table.py)."""
+    return tables.ticket_rows(tickets, selectable=bool(selectable))
 
 
 # (language, establishments) → the queue's empty filter form, drawn. Django builds the form (a copy
 # of each filter and field) and renders its eight fields on every page; unfilled, it is the same
 # for the same establishments, which are read from the database on each request: a renamed one
 # is another key. A filled form (values, errors) is drawn each time.
-_EMPTY_FILTER_FORMS = widgets.Drawings(256)
+_EMPTY_FILTER_FORMS = Drawings(256)
 QUEUE_FILTERS = "repairs/_partials/queue_filters.html"
 
 
@@ -37,7 +39,7 @@ def queue_filters(filters):
 
 # (language, addresses, counts) → the counts by state drawn: the counts are read on each request,
 # the drawing of the same counts in the same language is the same (a loop of lookups per state).
-_STATE_COUNTS = widgets.Drawings(1024)
+_STATE_COUNTS = Drawings(1024)
 
 
 @register.simple_tag

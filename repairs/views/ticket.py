@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from devices import permissions as fleet
-from repairs import permissions, selectors, services
+from repairs import permissions, selectors, services, ticket_selectors
 from repairs.forms import (
     AttachForm,
     CommentForm,
@@ -36,7 +36,7 @@ from repairs.views.common import attachment_response, run_action, ticket_action,
 @login_required
 def ticket_detail(request, reference: str):
     user = request.user
-    ticket = selectors.ticket_for_page(user=user, reference=reference)
+    ticket = ticket_selectors.ticket_for_page(user=user, reference=reference)
     if ticket is None:
         raise Http404
     file_read.send(sender=ticket.__class__, reader=user, ticket=ticket)
@@ -47,7 +47,7 @@ def ticket_detail(request, reference: str):
     operator = permissions.is_operator(user=user, ticket=ticket)
     may_add = not ticket.is_final and permissions.may_comment(user=user, ticket=ticket)
     handles_loaners = permissions.may_handle_loaners(user=user, ticket=ticket)
-    page = selectors.ticket_page(ticket=ticket, user=user)
+    page = ticket_selectors.ticket_page(ticket=ticket, user=user)
     context = {
         **page,
         "ticket": ticket,

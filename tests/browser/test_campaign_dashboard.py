@@ -8,7 +8,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from devices.models import Role
-from distribution.selectors import school_year_of
+from distribution.dates import school_year_of
 from tests.devices.factories import DeviceFactory, make_person
 from tests.distribution.progress_world import at, campaign, hand_over, student
 

@@ -12,7 +12,8 @@ from demo import seed as demo_seed
 from demo.campaign import campaign_dates, cohort_prefix
 from devices.models import Assignment, Device, DistributionCampaign
 from devices.services import assignment_hand_over
-from distribution.selectors import campaign_progress, school_year_of
+from distribution.dates import school_year_of
+from distribution.selectors import campaign_progress
 from tests.once import kept_for_the_module
 
 pytestmark = pytest.mark.django_db

@@ -11,7 +11,7 @@ from collections import defaultdict
 from django.db import connection
 
 from devices.models import Assignment, Profile
-from distribution.selectors import _day_start
+from distribution.dates import day_start
 
 
 def _day_index(bounds: list[dt.datetime], low: int, high: int) -> tuple[str, list[dt.datetime]]:
@@ -51,12 +51,12 @@ def _counts(found: list[tuple], *, days: list[dt.date], first: dt.date, as_of: d
     # has its own end, usually the region's one.
     kept = []
     for end, ids in ends.items():
-        params.append(adapt(_day_start(end + dt.timedelta(days=1))))
+        params.append(adapt(day_start(end + dt.timedelta(days=1))))
         if len(ends) == 1:
             kept.append("a.returned_at >= %s")
         else:
             kept.append(f"(a.returned_at >= %s AND p.establishment_id IN ({', '.join(map(str, ids))}))")
-    bounds = [_day_start(first)] + [_day_start(day + dt.timedelta(days=1)) for day in days]
+    bounds = [day_start(first)] + [day_start(day + dt.timedelta(days=1)) for day in days]
     day_sql, day_params = _day_index(bounds, 0, len(bounds))
     day_params = [adapt(bound) for bound in day_params]
     scan = len(establishment_ids) > SCAN_FROM

@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 from devices.models import DistributionCampaign, Role
 from devices.services import assignment_close, assignment_hand_over
-from distribution.selectors import school_year_of
+from distribution.dates import school_year_of
 from tests.devices.factories import DeviceFactory, EstablishmentFactory, make_person
 
 PARIS = ZoneInfo("Europe/Paris")

@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from devices.models import Role
-from distribution.selectors import school_year_of
+from distribution.dates import school_year_of
 from tests.devices.factories import make_person
 from tests.distribution.progress_world import at, campaign, hand_over
 

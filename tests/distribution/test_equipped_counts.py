@@ -16,8 +16,8 @@ from django.utils import timezone
 from devices import services as fleet
 from devices.models import Assignment, Device, DistributionCampaign, Profile, Role
 from distribution import selectors
+from distribution.dates import school_year_of
 from distribution.models import EquippedDay
-from distribution.selectors import school_year_of
 from distribution.services import delivery_confirm, handover_record, handover_undo, return_record
 from distribution.triggers import triggers_drop, triggers_ensure, triggers_install
 from tests.devices.factories import DeviceFactory, make_person

@@ -5,7 +5,7 @@ import datetime as dt
 import re
 
 from distribution.charts import progress_curve
-from distribution.selectors import ProgressRow
+from distribution.progress import ProgressRow
 
 
 def row(**fields) -> ProgressRow:

@@ -7,7 +7,8 @@ import datetime as dt
 import pytest
 
 from devices.models import Assignment, DistributionCampaign, Role
-from distribution.selectors import add_working_days, campaign_progress, school_year_of
+from distribution.dates import add_working_days, school_year_of
+from distribution.selectors import campaign_progress
 from tests.devices.factories import make_person
 from tests.distribution.progress_world import at, campaign, give_back, hand_over
 from tests.once import kept_for_the_module

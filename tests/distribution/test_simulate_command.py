@@ -9,8 +9,8 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from devices.models import Assignment, Device, Role
+from distribution.dates import school_year_of
 from distribution.management.commands import distribution_simulate
-from distribution.selectors import school_year_of
 from tests.devices.factories import DeviceFactory, make_person
 from tests.distribution.progress_world import campaign, student
 

@@ -322,12 +322,12 @@ def test_the_total_of_the_same_pass_is_the_total_of_a_pass_of_its_own(history, g
     Django's GROUP BY cannot be rewritten, from a pass each: the same report either way."""
     import re
 
-    from repairs.reports import generator
+    from repairs.reports import queries
 
     params = ReportParams(date_from=dt.date(2025, 9, 1), date_to=dt.date(2026, 8, 31), group_by=group_by)
     now = dt.datetime(2027, 1, 1, tzinfo=PARIS)
     one_pass = report_build(params=params, now=now)
-    monkeypatch.setattr(generator, "GROUP_BY_NUMBERS", re.compile(r"(?!)"))  # never matches
+    monkeypatch.setattr(queries, "GROUP_BY_NUMBERS", re.compile(r"(?!)"))  # never matches
     two_passes = report_build(params=params, now=now)
     assert one_pass.rows == two_passes.rows
     assert one_pass.total == two_passes.total

@@ -415,8 +415,8 @@ def test_every_word_of_the_page_is_named_for_makemessages():
 
     literal = re.compile(r"""_\(\s*((?:"(?:[^"\\]|\\.)*"\s*)+|(?:'(?:[^'\\]|\\.)*'\s*)+)\)""")
     written = set()
-    for name in ("ticket_html.py", "ticket_costs_html.py"):
-        source = (Path(repairs.__file__).parent / name).read_text()
+    for path in Path(repairs.__file__).parent.glob("ticket_*html.py"):
+        source = path.read_text()
         written |= {ast.literal_eval(f"({match.group(1)})") for match in literal.finditer(source)}
     assert len(written) > 80
     assert written == set(MESSAGES)
@@ -453,7 +453,7 @@ def test_a_form_field_drawn_once_is_drawn_again_for_another_value_language_or_ti
     from django.utils.html import escape
 
     from repairs.forms import CommentForm, TicketDueDateForm
-    from repairs.ticket_costs_html import form_field, form_input
+    from repairs.html_parts import form_field, form_input
 
     def fresh_drawing(form, name):
         field = form[name]

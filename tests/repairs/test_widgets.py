@@ -1,4 +1,4 @@
-"""The HTML drawn in Python (repairs/widgets.py) says what the templates it replaces said: same
+"""The HTML drawn in Python (repairs/widgets.py, repairs/ticket_table.py) says what the templates it replaces said: same
 elements, attributes, texts and escaping; only the blanks between tags differ."""
 
 import datetime as dt
@@ -12,7 +12,8 @@ from django.utils import timezone, translation
 
 from repairs.listrows import as_rows
 from repairs.models import Ticket
-from repairs.widgets import Choices, QuickCheckboxes, QuickSelect, QuickTextInput, ticket_rows
+from repairs.ticket_table import ticket_rows
+from repairs.widgets import Choices, QuickCheckboxes, QuickSelect, QuickTextInput
 from tests.devices.factories import DeviceFactory, make_person
 from tests.repairs.factories import build_world, force_state
 
@@ -156,7 +157,7 @@ def test_dates_in_the_tables_are_formatted_as_django_formats_them():
     from django.utils.dateformat import format as django_format
     from django.utils.formats import get_format
 
-    from repairs.widgets import format_datetime
+    from repairs.html_parts import format_datetime
 
     moments = [
         dt.datetime(2026, 3, 29, 1, 59, tzinfo=dt.UTC),  # the change to summer time in Paris

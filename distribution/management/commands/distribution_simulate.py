@@ -20,8 +20,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from devices.models import Assignment, Device, DistributionCampaign, Profile, Role
+from distribution.dates import school_year_label, school_year_of
 from distribution.exceptions import Refusal
-from distribution.selectors import school_year_label, school_year_of
 from distribution.services import handover_record
 
 sleep = time.sleep  # replaced by the tests
