@@ -1,6 +1,7 @@
 """Counts kept by the database's triggers (insights' weekly counts, the campaign's equipped days):
-creating the triggers, dropping them, and putting them back after a `migrate` whose table rebuild
-on SQLite dropped them, with the counts recomputed from their source tables."""
+creating the triggers, dropping them, and putting them back after a `migrate` if any is missing
+(SQLite's table rebuilds keep them: config/db/sqlite3/schema.py), with the counts recomputed from
+their source tables."""
 
 from __future__ import annotations
 
@@ -54,7 +55,7 @@ class KeptCounts:
             return {row[0] for row in cursor.fetchall()}
 
     def ensure(self, *, using: str = "default", **kwargs) -> bool:
-        """After `migrate`: put the triggers back if a table rebuild dropped any, and recompute the
+        """After `migrate`: put the triggers back if any is missing, and recompute the
         counts they keep. Returns whether it had to."""
         connection = connections[using]
         if connection.vendor not in ("sqlite", "postgresql"):

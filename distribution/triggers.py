@@ -8,8 +8,9 @@ students equipped per establishment, day the laptop reached them and day it was 
 
 Triggers rather than the services, for the reasons repairs/triggers.py gives: assignments are also
 written by imports, bulk seeds, the admin and raw SQL. Installed by migration 0002 with a rebuild
-from the assignments, and put back after every `migrate` by `triggers_ensure` (connected in
-DistributionConfig.ready) if a table rebuild on SQLite dropped them.
+from the assignments, kept through SQLite's table rebuilds (config/db/sqlite3/schema.py), and put
+back after every `migrate` by `triggers_ensure` (connected in DistributionConfig.ready) if any is
+missing all the same.
 
 Days are local days of settings.TIME_ZONE, the dashboard's days; its name is written into the
 triggers (a change of TIME_ZONE needs `triggers_install` again). PostgreSQL converts with its own

@@ -8,8 +8,9 @@
 
 Triggers rather than the services, for the reasons repairs/triggers.py gives: tickets and laptops
 are also written by bulk seeds, imports, the admin and raw SQL. Installed by migration 0002 with
-a rebuild from the tickets, and put back after every `migrate` by `triggers_ensure` (connected in
-InsightsConfig.ready) if a table rebuild on SQLite dropped them.
+a rebuild from the tickets, kept through SQLite's table rebuilds (config/db/sqlite3/schema.py), and
+put back after every `migrate` by `triggers_ensure` (connected in InsightsConfig.ready) if any is
+missing all the same.
 """
 
 # ruff: noqa: S608  (every statement here is built from constants of this module: no input reaches it)

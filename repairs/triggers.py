@@ -13,9 +13,11 @@ Triggers rather than the services, because tickets are also written by bulk seed
 admin and raw SQL, and a derived row that only the services maintain drifts at the first of those.
 
 Installed by the migration that creates their tables, and checked after every `migrate` by
-`triggers_ensure` (connected in RepairsConfig.ready): on SQLite, Django rebuilds a table to alter
-it (a new table, a copy, a rename), and the old table's triggers go with it. A missing trigger is
-put back and what it maintains is rebuilt from the tickets.
+`triggers_ensure` (connected in RepairsConfig.ready). On SQLite, Django rebuilds a table to alter
+it (a new table, a copy, a rename) and the old table's triggers would go with it: the project's
+schema editor keeps them (config/db/sqlite3/schema.py). A trigger missing all the same (dropped by
+hand, or by a tool on Django's own backend) is put back and what it maintains is rebuilt from the
+tickets.
 """
 
 # ruff: noqa: S608  (every statement here is a constant of this module: no input reaches it)
@@ -277,7 +279,7 @@ def _present(connection) -> set[str]:
 
 
 def triggers_ensure(*, using: str = "default", **kwargs) -> list[str]:
-    """After `migrate`: put back any trigger a table rebuild dropped, then rebuild what it kept.
+    """After `migrate`: put back any trigger that is missing, then rebuild what it kept.
     Returns the names of the parts that were repaired."""
     connection = connections[using]
     if connection.vendor not in ("sqlite", "postgresql"):

@@ -232,6 +232,16 @@ def check_the_test_database_is_the_migrated_one(migrated) -> None:
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="the SQLite build; PostgreSQL's is the test below")
 def test_the_sqlite_test_database_is_the_one_the_migrations_build(migrated):
     check_the_test_database_is_the_migrated_one(migrated)
+    # A later migration rebuilding any of the project's tables (SQLite alters most columns that way)
+    # leaves the same database, triggers included (config/db/sqlite3/schema.py). Rebuilt unchanged,
+    # as Django rebuilds the tables whose foreign keys point at a changed column. (The project's
+    # models only: others, rebuilt from today's classes rather than a migration's, come out wrong,
+    # the user with its inherited many-to-many tables created again.)
+    with connections[migrated].schema_editor() as editor:
+        for model in apps.get_models():
+            if model._meta.managed and model._meta.app_config.name in settings.LOCAL_APPS:
+                editor._remake_table(model)
+    assert_same(migrated)
 
 
 @pytest.mark.postgres

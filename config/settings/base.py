@@ -109,7 +109,11 @@ SQLITE_OPTIONS = {
 # Connections live across requests on both databases: on SQLite a connection also keeps its
 # page cache (64 MB above), which a new connection per request would read again from disk.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
+# Django's SQLite backend with a schema editor that keeps the triggers across the table rebuilds
+# of migrations (config/db/sqlite3/schema.py says why Django's alone loses or trips on them).
+SQLITE_ENGINE = "config.db.sqlite3"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["ENGINE"] = SQLITE_ENGINE
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     DATABASES["default"]["OPTIONS"] = SQLITE_OPTIONS
 else:

@@ -30,3 +30,8 @@ COMPILED_SQL_CHECK = True
 # migrations do beyond the models (triggers, the FTS table, rows) is replayed by tests/conftest.py,
 # and tests/test_migrations_shortcut.py checks the result equals a database migrated for real.
 DATABASES["default"].setdefault("TEST", {})["MIGRATE"] = False  # noqa: F405
+# SQLite's test database in memory, as Django makes it by default, but named: pytest-django knows
+# SQLite by Django's engine name only, and would send each xdist worker of the project's SQLite
+# backend (base.py: SQLITE_ENGINE) to a file named after the development database.
+if DATABASES["default"]["ENGINE"] == SQLITE_ENGINE:  # noqa: F405
+    DATABASES["default"]["TEST"].setdefault("NAME", ":memory:")  # noqa: F405

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from config.settings.base import SQLITE_ENGINE
+
 ROOT = Path(__file__).resolve().parents[2]
 GOOD_KEY = "k" * 20 + "-production-secret-of-sufficient-length-1234567890"
 
@@ -82,7 +84,7 @@ def test_demo_accounts_cannot_log_in_where_demo_data_is_not_allowed(db, settings
 
 def test_database_is_set_up_for_concurrent_use(settings):
     database = settings.DATABASES["default"]
-    if database["ENGINE"] != "django.db.backends.sqlite3":
+    if database["ENGINE"] != SQLITE_ENGINE:
         assert database["CONN_HEALTH_CHECKS"]
         return
     assert database["OPTIONS"]["transaction_mode"] == "IMMEDIATE"

@@ -12,12 +12,12 @@ WRITERS, TRANSACTIONS = 6, 25
 @pytest.fixture
 def sqlite_file_alias(tmp_path):
     """A file-backed SQLite database with the project's options (the test database is in memory)."""
-    from config.settings.base import SQLITE_OPTIONS
+    from config.settings.base import SQLITE_ENGINE, SQLITE_OPTIONS
 
     # Built from the project's SQLite options whatever DATABASE_URL says: CI runs this on both.
     config = {**connections["default"].settings_dict, "OPTIONS": copy.deepcopy(SQLITE_OPTIONS)}
     config.update(NAME=str(tmp_path / "concurrency.sqlite3"), TEST={"NAME": str(tmp_path / "concurrency.sqlite3")})
-    config["ENGINE"] = "django.db.backends.sqlite3"
+    config["ENGINE"] = SQLITE_ENGINE
     connections.settings["concurrency"] = config
     yield "concurrency"
     connections["concurrency"].close()

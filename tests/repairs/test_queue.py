@@ -318,7 +318,7 @@ def test_the_rows_of_tickets_per_state_follow_every_kind_of_write(world, crowd):
 
 
 def test_a_dropped_trigger_is_put_back_and_the_counts_rebuilt_after_migrate(world, crowd):
-    triggers_drop(connection, part="counts")  # what a table rebuild on SQLite does
+    triggers_drop(connection, part="counts")  # what a table rebuild on SQLite did with Django's own backend
     Ticket.objects.filter(state="declared").update(state="cancelled")
     assert counted_by_rows() != counted_by_tickets()
     assert triggers_ensure(using="default") == ["counts"]
