@@ -12,9 +12,11 @@ The shape the region has in service, not a convenient one:
 - the SLA figures the engine stores (due dates, breaches, at-risk flags, business durations),
   approximated from the policies' targets rather than computed ticket by ticket.
 
-Tickets and timelines are written with COPY on PostgreSQL and multi-row inserts on SQLite,
-through the database's own triggers: whatever the app derives in the database (search
-documents, counts, report facts) is derived here the same way as for a declared ticket.
+Tickets and timelines are written with COPY on PostgreSQL and multi-row inserts on SQLite with
+the database's triggers off, and what those triggers keep (search documents, counts, report
+facts) is then derived by the apps' own rebuild statements (bench/region_derive.py): 97 minutes
+for a million tickets through the triggers, row by row. `through_triggers=True` builds it the
+old way, the reference bench/region_equal.py compares the fast build with.
 
     build(tickets=100_000)  # returns a Region with the people the benchmarks log in as
 """
@@ -23,10 +25,13 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from dataclasses import dataclass
+import time
+from contextlib import nullcontext
+from dataclasses import dataclass, field
 from types import SimpleNamespace
 
 from bulk_writer import Writer
+from region_derive import derive, triggers_off
 from region_fleet import fleet_build
 
 SEED = 2026
@@ -66,6 +71,7 @@ class Region:
     tickets: int
     open_tickets: int
     timeline_rows: int
+    steps: dict = field(default_factory=dict)  # the build's steps: seconds, tickets corrected
 
 
 def _paths(rng: random.Random, state: str) -> list[str]:
@@ -95,15 +101,26 @@ def _paths(rng: random.Random, state: str) -> list[str]:
     }[state]
 
 
-def build(*, tickets: int, seed: int = SEED, now: dt.datetime | None = None) -> Region:
+def build(*, tickets: int, seed: int = SEED, now: dt.datetime | None = None, through_triggers: bool = False) -> Region:
     from django.db import connection, transaction
     from django.utils import timezone
 
     now = now or timezone.now()
     rng = random.Random(seed)
+    steps: dict = {}
     with transaction.atomic():
+        started = time.perf_counter()
         fleet = fleet_build(rng)
-        counts = _tickets(rng, fleet, tickets=tickets, now=now, connection=connection)
+        steps["fleet"] = time.perf_counter() - started
+        started = time.perf_counter()
+        with nullcontext() if through_triggers else triggers_off(connection):
+            counts = _tickets(rng, fleet, tickets=tickets, now=now, connection=connection)
+        steps["tickets and timelines"] = time.perf_counter() - started
+        if not through_triggers:
+            steps.update(derive(connection))
+        started = time.perf_counter()
+    steps["commit"] = time.perf_counter() - started
+    started = time.perf_counter()
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             for table in ("repairs_ticket", "repairs_timelineentry"):
@@ -125,7 +142,8 @@ def build(*, tickets: int, seed: int = SEED, now: dt.datetime | None = None) -> 
             cursor.execute(f"VACUUM FULL {', '.join(kept)}")
             cursor.execute("VACUUM ANALYZE")
         connection.connection.autocommit = old
-    return Region(**fleet["people"], **counts)
+    steps["vacuum"] = time.perf_counter() - started
+    return Region(**fleet["people"], **counts, steps=steps)
 
 
 def find() -> Region:
@@ -187,6 +205,9 @@ def _tickets(rng: random.Random, fleet: dict, *, tickets: int, now: dt.datetime,
     open_states, open_w = list(OPEN_WEIGHTS), list(OPEN_WEIGHTS.values())
     final_states, final_w = list(FINAL_WEIGHTS), list(FINAL_WEIGHTS.values())
     taken: set[tuple[int, str]] = set()
+    # The latest ticket not cancelled of each laptop, for the repeat-failure flags (repairs/triggers.py
+    # FACTS: another such ticket declared in the 30 or 90 days before); the database corrects any miss.
+    latest: dict[int, dt.datetime] = {}
     ticket_writer, entry_writer = Writer(Ticket, connection), Writer(TimelineEntry, connection)
     counters: dict[int, int] = {}
     ticket_rows, entry_rows = [], []
@@ -230,6 +251,12 @@ def _tickets(rng: random.Random, fleet: dict, *, tickets: int, now: dt.datetime,
         res_breached = (measured and resolved > res_due) or (is_open and now > res_due)
         at_risk = is_open and not res_breached and now > declared + (res_due - declared) * 0.8
         manufacturer = "send_to_manufacturer" in path and measured
+        before = latest.get(device.pk)
+        repeat = {
+            days: before is not None and declared - dt.timedelta(days=days) <= before < declared for days in (30, 90)
+        }
+        if state != "cancelled":
+            latest[device.pk] = declared
         lent = rng.random() < 0.1 and state not in ("declared", "cancelled")
         loaner = devices[rng.randrange(DEVICES)] if lent else None
         lent_at = (first_response or declared) + dt.timedelta(hours=2) if lent else None
@@ -268,6 +295,8 @@ def _tickets(rng: random.Random, fleet: dict, *, tickets: int, now: dt.datetime,
                 else None,
                 "resolution_seconds": int((resolved - declared).total_seconds() / 2.4) if measured else None,
                 "manufacturer_seconds": int(rng.lognormvariate(13.5, 0.4)) if manufacturer else None,
+                "repeat_30_days": repeat[30],
+                "repeat_90_days": repeat[90],
                 "version": len(path),
                 "updated_at": steps[-1] if steps else declared,
             }

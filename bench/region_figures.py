@@ -83,6 +83,10 @@ def run(args, *, backend: str, build: bool) -> int:
         f"  {region.tickets:,} tickets ({region.open_tickets / region.tickets:.0%} open), "
         f"{region.timeline_rows:,} timeline rows, {what} in {time.perf_counter() - started:.0f} s"
     )
+    if region.steps:
+        print(
+            "  " + ", ".join(f"{k} {v:.1f} s" if isinstance(v, float) else f"{k} {v}" for k, v in region.steps.items())
+        )
     only = [word.strip().lower() for word in (args.only or "").split(",") if word.strip()]
     rows = figures(region, runs=args.runs, only=only)
     print_table(rows)

@@ -198,6 +198,16 @@ def _recompute(vendor: str, *, device: str = "", since: str = "") -> str:
     return f"UPDATE {TICKET} SET repeat_30_days = {_repeat(30, vendor)}, repeat_90_days = {_repeat(90, vendor)}{where}"
 
 
+def facts_correct(vendor: str) -> str:
+    """The facts' rebuild limited to the tickets whose stored flags it disagrees with: after a bulk
+    load that wrote flags of its own with the triggers off (bench/region_derive.py), only its
+    mistakes are written, not a second version of every ticket and of each of its index entries."""
+    return (
+        f"{_recompute(vendor)} WHERE repeat_30_days <> ({_repeat(30, vendor)}) "
+        f"OR repeat_90_days <> ({_repeat(90, vendor)})"
+    )
+
+
 _FACTS_MOVED = (
     "(OLD.state = 'cancelled') IS NOT (NEW.state = 'cancelled') OR OLD.device_id IS NOT NEW.device_id "
     "OR OLD.declared_at IS NOT NEW.declared_at"
