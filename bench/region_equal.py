@@ -148,9 +148,13 @@ def compare(reference_url: str, derived_url: str) -> int:
             ours, theirs = reference.rows(table, columns), derived.rows(table, columns)
             digest = hashlib.sha256(repr(ours).encode()).hexdigest()[:16]
             if ours != theirs:
-                first = next((a, b) for a, b in zip(ours, theirs, strict=False) if a != b) if ours else None
                 print(f"{table}: {len(ours):,} rows through the triggers, {len(theirs):,} derived; first difference:")
-                print(f"  {first}")
+                a, b = next(((a, b) for a, b in zip(ours, theirs, strict=False) if a != b), (None, None))
+                if a and b:
+                    print(
+                        f"  {columns[0]} {a[0]}: "
+                        + ", ".join(f"{c} {x!r} ≠ {y!r}" for c, x, y in zip(columns, a, b, strict=True) if x != y)
+                    )
                 return 1
             print(f"{table}: {len(ours):,} rows × {len(columns)} columns identical (sha256 {digest})")
         if reference.triggers() != derived.triggers():
