@@ -125,11 +125,13 @@ def build(*, tickets: int, seed: int = SEED, now: dt.datetime | None = None, thr
         with connection.cursor() as cursor:
             for table in ("repairs_ticket", "repairs_timelineentry"):
                 cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT MAX(id) FROM {table}))")  # noqa: S608
-        # What autovacuum would have done by the time the region has a million tickets. The counts
-        # the triggers keep were updated once per ticket in one transaction: a few thousand rows
-        # left in tens of MB of dead versions (65 MB for 4,081 rows of repairs_statecount at a
-        # million), read whole by every count. Grown over three school years, their versions would
-        # have been pruned as they went: they are rewritten to their live rows.
+        # What autovacuum would have done by the time the region has a million tickets. Counts kept
+        # by triggers during a one-transaction build are updated once per row written: a few
+        # thousand rows left in tens of MB of dead versions (65 MB for 4,081 rows of
+        # repairs_statecount at a million, built through the triggers; the campaign's counts, kept
+        # while the fleet's assignments are written), read whole by every count. Grown over three
+        # school years, their versions would have been pruned as they went: they are rewritten to
+        # their live rows.
         from distribution.triggers import COUNTS as CAMPAIGN_COUNTS
         from insights.triggers import COUNTS as WEEKLY_COUNTS
         from repairs.triggers import PARTS
