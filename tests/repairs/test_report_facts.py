@@ -231,6 +231,22 @@ def test_dropped_fact_triggers_come_back_with_the_flags_recomputed(history):
     assert stored == Ticket.objects.filter(old_repeat(90)).count() > 0
 
 
+def test_a_bulk_load_with_wrong_flags_gets_only_those_rewritten(history):
+    """What bench/region_derive.py relies on after loading tickets with the triggers off."""
+    from repairs.triggers import facts_correct
+
+    expected = Ticket.objects.filter(old_repeat(90)).count()
+    wrong = list(Ticket.objects.filter(repeat_90_days=True).values_list("pk", flat=True)[:5])
+    Ticket.objects.filter(pk__in=wrong).update(repeat_30_days=False, repeat_90_days=False)
+    with connection.cursor() as cursor:
+        cursor.execute(facts_correct(connection.vendor))
+        assert cursor.rowcount == len(wrong) == 5
+        cursor.execute(facts_correct(connection.vendor))
+        assert cursor.rowcount == 0
+    assert Ticket.objects.filter(repeat_90_days=True).count() == expected
+    assert not Ticket.objects.filter(repeat_30_days=True).exclude(old_repeat(30)).exists()
+
+
 @pytest.mark.parametrize("language", ["fr", "en"])
 def test_figures_are_written_as_django_writes_them(language):
     from django.utils import translation
