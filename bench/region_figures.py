@@ -13,8 +13,8 @@ view (bench/bare.py) timed request for request in the same run. The machine is s
 ratios and medians, not single requests. Then the requests per second of the queue and of the
 bare view under gunicorn (2 sync workers), if gunicorn is installed.
 
-Building takes minutes (a million tickets on PostgreSQL: 7, with the triggers off and what they
-keep derived afterwards, bench/region_derive.py; 97 through them): `--keep` keeps the PostgreSQL
+Building takes minutes (a million tickets on PostgreSQL: 4 to 7, with the triggers off and what
+they keep derived afterwards, bench/region_derive.py; about 97 through them): `--keep` keeps the PostgreSQL
 database and `--sqlite PATH` builds into a SQLite file that is kept, both for `--reuse URL`;
 `--only report,declaration` measures only the figures whose label has one of those words (an A/B
 of two checkouts on the same data).
