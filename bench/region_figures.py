@@ -166,6 +166,8 @@ def figures(region, *, runs: int, only: list[str] | None = None) -> list[dict]:
             manager,
             f"/tickets/?search={quote(region.name)}&{open_states}",
         ),
+        # The deep pages' own list (every ticket by due date): "≤ 2× page 1" compares them with it.
+        ("all tickets by due date, page 1", manager, "/tickets/?sort=due"),
         (f"deep page {deep:,} (page number)", manager, f"/tickets/?sort=due&page={deep}"),
         ("technician home", technician, "/"),
         ("manager home", manager, "/"),
@@ -175,7 +177,7 @@ def figures(region, *, runs: int, only: list[str] | None = None) -> list[dict]:
     ]
     cursor_page = deep_cursor_url(page=deep)
     if cursor_page:
-        pages.insert(6, (f"deep page {deep:,} (cursor)", manager, cursor_page))
+        pages.insert(7, (f"deep page {deep:,} (cursor)", manager, cursor_page))
 
     def wanted(label: str) -> bool:
         return not only or any(word in label.lower() for word in only)
