@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from config.read_only_admin import ReadOnlyAdminMixin
 from devices import permissions, services
 from devices.models import (
     Assignment,
@@ -105,21 +106,12 @@ class CoverageInline(ScopedTabularInline):
     model = WarrantyCoverage
 
 
-class AssignmentInline(ScopedTabularInline):
+# Assignments are written by the hand-over service (constraints, device status), not here.
+class AssignmentInline(ReadOnlyAdminMixin, ScopedTabularInline):
     model = Assignment
     fk_name = "device"
     fields = ["student", "handed_over_at", "handed_over_by", "channel", "tracking_number", "returned_at"]
     raw_id_fields = ["student", "handed_over_by"]
-
-    # Assignments are written by the hand-over service (constraints, device status), not here.
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Device)
@@ -156,7 +148,7 @@ class WarrantyCoverageAdmin(ScopedModelAdmin):
 
 
 @admin.register(Assignment)
-class AssignmentAdmin(ScopedModelAdmin):
+class AssignmentAdmin(ReadOnlyAdminMixin, ScopedModelAdmin):
     """The distribution history, read-only: hand-overs and returns go through devices.services,
     which keep the device's status and the one-holder rule together."""
 
@@ -168,15 +160,6 @@ class AssignmentAdmin(ScopedModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).filter(device__in=permissions.visible_devices(user=request.user))
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(DistributionCampaign)

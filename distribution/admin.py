@@ -3,12 +3,13 @@ desk, through the services, never by editing rows). Rights from devices.permissi
 
 from django.contrib import admin
 
+from config.read_only_admin import ReadOnlyAdminMixin
 from devices import permissions
 from distribution.models import HandoverEvent
 
 
 @admin.register(HandoverEvent)
-class HandoverEventAdmin(admin.ModelAdmin):
+class HandoverEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["at", "kind", "device", "student", "actor", "condition"]
     list_filter = ["kind", "condition"]
     search_fields = ["device__serial_number", "device__asset_tag", "student__username", "student__last_name"]
@@ -28,12 +29,3 @@ class HandoverEventAdmin(admin.ModelAdmin):
 
     def has_view_permission(self, request, obj=None):
         return permissions.can_view_reference_data(request.user)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

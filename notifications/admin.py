@@ -9,6 +9,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from config.read_only_admin import ReadOnlyAdminMixin
 from notifications import services
 from notifications.models import Notification
 
@@ -24,7 +25,7 @@ def may_see_notifications(user) -> bool:
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):  # the resend action goes through the service
     list_display = ["created_at", "event", "channel", "recipient", "address", "status", "attempts", "sent_at", "error"]
     list_filter = ["status", "channel", "event"]
     search_fields = ["recipient__username", "recipient__email", "address", "idempotency_key", "subject"]
@@ -67,12 +68,3 @@ class NotificationAdmin(admin.ModelAdmin):
 
     def has_view_permission(self, request, obj=None):
         return may_see_notifications(request.user)
-
-    def has_change_permission(self, request, obj=None):
-        return False  # a notification is a record; the resend action goes through the service
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

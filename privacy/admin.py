@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from config.read_only_admin import ReadOnlyAdminMixin
 from devices import permissions as fleet
 from privacy.models import AccessLog, PrivacyNotice
 from privacy.notice import DEFAULT_NOTICE
@@ -18,7 +19,7 @@ def _reads_everything(request) -> bool:
 
 
 @admin.register(AccessLog)
-class AccessLogAdmin(admin.ModelAdmin):
+class AccessLogAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):  # privacy_purge deletes rows past their retention
     list_display = ["at", "reader", "reader_role", "student", "kind", "object_ref", "export"]
     list_filter = [
         "kind",
@@ -42,15 +43,6 @@ class AccessLogAdmin(admin.ModelAdmin):
 
     def has_view_permission(self, request, obj=None):
         return _reads_everything(request)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False  # privacy_purge deletes rows past their retention period
 
 
 @admin.register(PrivacyNotice)

@@ -4,6 +4,7 @@ services (never a raw state edit), with the timeline inline."""
 from django.contrib import admin
 from django.utils.translation import gettext as _
 
+from config.read_only_admin import ReadOnlyAdminMixin
 from devices import permissions as fleet
 from repairs import selectors, services
 from repairs.admin_actions import apply_to_each, ask_for_fields
@@ -36,36 +37,25 @@ def transition_action(name: str, label: str):
     return run
 
 
-class TimelineInline(admin.TabularInline):
+class TimelineInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = TimelineEntry
     extra = 0
     fields = ["at", "actor", "kind", "name", "source", "target", "note", "payload"]
     readonly_fields = fields
     can_delete = False
 
-    def has_add_permission(self, request, obj=None):
-        return False
 
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
-class AttachmentInline(admin.TabularInline):
+class AttachmentInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = Attachment
     extra = 0
     fields = ["original_name", "content_type", "size", "uploaded_by", "uploaded_at"]
     readonly_fields = fields
     can_delete = False
 
-    def has_add_permission(self, request, obj=None):
-        return False
 
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
+# Tickets change only through transitions (the actions below), never by editing fields.
 @admin.register(Ticket)
-class TicketAdmin(admin.ModelAdmin):
+class TicketAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = [
         "reference",
         "state",
@@ -97,16 +87,6 @@ class TicketAdmin(admin.ModelAdmin):
 
     def has_view_permission(self, request, obj=None):
         return fleet.can_view_reference_data(request.user)
-
-    # Tickets change only through transitions (the actions above), never by editing fields.
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 # SLA policies, closures, notices, report exports; and the managers' due-date action on tickets.
