@@ -19,6 +19,7 @@ RunPython again after each flush: their rows come back and the triggers' tables 
 """
 
 import gc
+import time
 
 import pytest
 from django.apps import apps
@@ -90,6 +91,28 @@ def django_db_setup(django_db_setup, django_db_blocker):
             created = config["NAME"] != SERVER_DATABASES.get(alias)  # only databases the tests use are created
             if created and config["TEST"].get("MIGRATE") is False:
                 apply_migrations_beyond_models(connections[alias])
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_session_left_on_the_test_database(request):
+    """On PostgreSQL, a session some test left open (a thread, a process or a context that never
+    closed its connection) keeps the test database from being dropped at the end of the run: fail,
+    naming it, and end it so that the database goes."""
+    if connections["default"].vendor != "postgresql":
+        yield
+        return
+    request.getfixturevalue("django_db_setup")
+    yield
+    others = "FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+    with request.getfixturevalue("django_db_blocker").unblock(), connections["default"].cursor() as cursor:
+        for _ in range(50):  # a process that has just closed its connection: its session ends soon
+            cursor.execute(f"SELECT pid, backend_start, state, left(query, 120) {others}")
+            left = cursor.fetchall()
+            if not left:
+                return
+            time.sleep(0.1)
+        cursor.execute(f"SELECT pg_terminate_backend(pid, 5000) {others}")
+    pytest.fail(f"sessions left open on the test database (ended now): {left}")
 
 
 def pytest_collection_finish(session):

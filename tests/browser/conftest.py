@@ -85,8 +85,13 @@ def browser():
     # Playwright's sync API runs an event loop in this thread; the test body still talks to the
     # database synchronously, which Django would otherwise refuse inside a running loop.
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from django.db import connections
     from playwright.sync_api import sync_playwright
 
+    # Django keeps a thread's connections in a context variable, and the tests that follow run in
+    # the context Playwright's event loop sets: a connection opened before would stay open, out of
+    # every later test's reach, and keep the test database from being dropped (PostgreSQL).
+    connections.close_all()
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
         yield browser

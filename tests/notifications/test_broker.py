@@ -174,6 +174,7 @@ def test_a_worker_killed_mid_delivery_is_recovered_after_the_lease_and_sends_onc
         return condition()
 
     person = UserFactory(username="eleve-sms")
+    before = sessions_of_others()
     first = worker()
     try:
         with celery_helpers.broker(broker_url, task_routes=routes):
@@ -210,3 +211,15 @@ def test_a_worker_killed_mid_delivery_is_recovered_after_the_lease_and_sends_onc
     assert sms_file.read_text().count("Votre ordinateur est prêt.") == 1
     reread = Notification.objects.get(pk=row.pk)
     assert (reread.status, reread.attempts) == ("sent", 2)
+    # Neither the killed worker nor the stopped one leaves a session behind (one left open kept the
+    # test database from being dropped at the end of CI's run).
+    assert wait_for(lambda: sessions_of_others() == before, 10), sessions_of_others()
+
+
+def sessions_of_others() -> list[tuple]:
+    with connections["default"].cursor() as cursor:
+        cursor.execute(
+            "SELECT pid, backend_start FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid() ORDER BY pid"
+        )
+        return cursor.fetchall()
