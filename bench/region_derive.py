@@ -46,14 +46,14 @@ def triggers_off(connection):
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL session_replication_role = origin")
         return
-    from repairs.triggers import triggers_drop
+    from repairs.triggers import triggers_drop, triggers_install
 
     for name in parts:
         triggers_drop(connection, part=name)
     weekly.drop(connection)
     yield
     for name in parts:
-        _execute(connection, parts[name].create[connection.vendor])
+        triggers_install(connection, part=name, rebuild=False)
     weekly.install(connection, rebuild=False)
 
 

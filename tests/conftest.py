@@ -33,6 +33,8 @@ from django.db.migrations.recorder import MigrationRecorder
 from django.db.models.signals import post_migrate
 from django.utils import translation
 
+from tests.pg_sessions import end_other_sessions, other_sessions
+
 
 def _beyond_models(operations):
     for operation in operations:
@@ -103,15 +105,13 @@ def no_session_left_on_the_test_database(request):
         return
     request.getfixturevalue("django_db_setup")
     yield
-    others = "FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
     with request.getfixturevalue("django_db_blocker").unblock(), connections["default"].cursor() as cursor:
         for _ in range(50):  # a process that has just closed its connection: its session ends soon
-            cursor.execute(f"SELECT pid, backend_start, state, left(query, 120) {others}")
-            left = cursor.fetchall()
+            left = other_sessions(cursor)
             if not left:
                 return
             time.sleep(0.1)
-        cursor.execute(f"SELECT pg_terminate_backend(pid, 5000) {others}")
+        end_other_sessions(cursor)
     pytest.fail(f"sessions left open on the test database (ended now): {left}")
 
 

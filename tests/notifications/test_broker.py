@@ -24,6 +24,7 @@ from notifications.services import outbox_add
 from repairs.models import Ticket
 from tests.devices.factories import UserFactory
 from tests.notifications import celery_helpers
+from tests.pg_sessions import other_sessions
 from tests.repairs.factories import build_world
 
 REFUSED = "redis://127.0.0.1:9/0"  # the discard port on loopback: nothing listens, refused at once
@@ -217,9 +218,6 @@ def test_a_worker_killed_mid_delivery_is_recovered_after_the_lease_and_sends_onc
 
 
 def sessions_of_others() -> list[tuple]:
+    # Which sessions, not what they are doing: a session there before the workers may have moved on.
     with connections["default"].cursor() as cursor:
-        cursor.execute(
-            "SELECT pid, backend_start FROM pg_stat_activity"
-            " WHERE datname = current_database() AND pid <> pg_backend_pid() ORDER BY pid"
-        )
-        return cursor.fetchall()
+        return [row[:2] for row in other_sessions(cursor)]

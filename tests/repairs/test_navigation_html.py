@@ -11,14 +11,6 @@ from tests.repairs.factories import build_world
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def language_restored():
-    """An English page leaves English active in this thread (the locale middleware activates the
-    cookie's language): the tests that run next would write their texts in English."""
-    with translation.override(translation.get_language()):
-        yield
-
-
 # base.html's loops before, word for word.
 OLD_MENU = """{% for item in nav_items %}
           <li><a href="{{ item.url }}"{% if item.current %} aria-current="page"{% endif %}>{{ item.label }}</a></li>
